@@ -1,0 +1,181 @@
+"""Rows of the datasets and reference tables that services hand to each other through S3/DynamoDB.
+
+Normalization writes them; customs generation, comparison and audit read them. Like events they
+are contracts: additive changes only within a version. Money and weights are `Decimal`, codes text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ProductMasterRow(_Row):
+    """ZEMM005 joined with the latest valid ZFMIOR002 weight record, weights in kg per base unit."""
+
+    material: str
+    description: str
+    material_type: str
+    product_category: str
+    hts_code: str
+    country_of_origin: str
+    base_unit: str
+    manufacturer_id: str | None = None
+    net_weight_kg: Decimal | None = Field(description="None when no weight record exists")
+    gross_weight_kg: Decimal | None = None
+    steel_kg: Decimal = Decimal(0)
+    aluminum_kg: Decimal = Decimal(0)
+    steel_share: Decimal = Field(default=Decimal(0), description="steel_kg / net_weight_kg (0..1)")
+    aluminum_share: Decimal = Field(default=Decimal(0), description="aluminum_kg / net (0..1)")
+    steel_melt_pour_country: str | None = None
+    aluminum_smelt_country: str | None = None
+    aluminum_cast_country: str | None = None
+    weight_valid_from: date | None = None
+    extract_id: str = Field(description="the ZEMM005 extract this row came from")
+
+
+class HtsCodeRow(_Row):
+    hts_code: str
+    description: str
+    general_rate_pct: Decimal
+    unit_of_quantity: str
+    valid_from: date
+    valid_to: date | None = None
+
+
+class Component(StrEnum):
+    NON_METAL = "NON_METAL"
+    STEEL = "STEEL"
+    ALUMINUM = "ALUMINUM"
+    FULL = "FULL"
+
+
+class TariffRuleRow(_Row):
+    """A ZEMM007 rule as stored; `*` means "any" for category, HTS prefix and country."""
+
+    rule_id: str
+    program: str
+    chapter99_code: str | None = None
+    product_category: str
+    hts_prefix: str
+    country_of_origin: str
+    component: str = Field(description="NON_METAL, STEEL, ALUMINUM, FULL or ALL")
+    rate_pct: Decimal
+    min_metal_share_pct: Decimal | None = None
+    requires_program: str | None = None
+    excluded_by_program: str | None = None
+    min_usd: Decimal | None = None
+    max_usd: Decimal | None = None
+    sequence: int
+    valid_from: date
+    valid_to: date | None = None
+
+
+class PackagingRow(_Row):
+    material: str
+    description: str
+    packaging_type: str
+    is_packaging: bool
+
+
+class CustomerRow(_Row):
+    customer_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    country: str
+    city: str
+    active: bool
+
+
+class MatchStatus(StrEnum):
+    MATCHED = "matched"
+    REVIEW = "review"
+    UNMATCHED = "unmatched"
+
+
+class NormalizedInvoiceLine(_Row):
+    """A ZEMM004 line ready for customs generation (only lines without quality errors)."""
+
+    extract_id: str
+    record_index: int
+    invoice_number: str
+    invoice_date: date
+    po_number: str
+    line_number: int
+    material: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    currency: str
+    exchange_rate_to_usd: Decimal = Field(description="1 for USD")
+    value_usd: Decimal = Field(description="round2(quantity * unit_price * fx), DOMAIN.md §3.1")
+    incoterms: str
+    ship_to_name: str
+    supplier_name: str
+    manufacturer_id: str | None = None
+    port_of_entry: str
+    transport_mode: str
+    entry_date: date
+    customer_id: str | None = None
+    customer_match_score: Decimal | None = None
+    customer_match_status: MatchStatus = MatchStatus.UNMATCHED
+
+
+class DeclaredLine(_Row):
+    """SAP's own declared line (ZSDR002), the reference the comparison checks ours against."""
+
+    invoice_number: str
+    line_number: int
+    component: Component
+    material: str
+    hts_code: str
+    country_of_origin: str
+    quantity: Decimal
+    net_weight_kg: Decimal
+    entered_value_usd: Decimal
+    duty_usd: Decimal
+
+
+class DutyLayer(_Row):
+    program: str
+    code: str
+    rate_pct: Decimal
+    duty_usd: Decimal
+
+
+class CustomsLineV1(_Row):
+    """One component line of the customs-lines dataset v1: exactly the fields of DOMAIN.md §4."""
+
+    calc_id: str
+    invoice_number: str
+    po_number: str
+    line_number: int
+    component: Component
+    material: str
+    description: str
+    hts_code: str
+    country_of_origin: str
+    manufacturer_id: str | None
+    melt_pour_country: str | None
+    smelt_country: str | None
+    cast_country: str | None
+    quantity: Decimal
+    unit: str
+    net_weight_kg: Decimal
+    entered_value_usd: Decimal
+    chapter99_codes: tuple[str, ...]
+    duty_layers: tuple[DutyLayer, ...]
+    duty_usd: Decimal
+    mpf_usd: Decimal
+    hmf_usd: Decimal
+    customer_id: str | None
+    customer_match_score: Decimal | None
+    entry_date: date
+    port_of_entry: str

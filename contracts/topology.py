@@ -1,0 +1,470 @@
+"""Every topic, queue, subscription, bucket and table of ior, as plain data.
+
+This module is the one provisioning truth: `services.runtime.provision` turns it into boto3
+calls for the emulators and `pulumi/` turns it into Pulumi resources for AWS. Nothing here
+performs I/O, and no resource name is typed anywhere else.
+
+Per-service access (which queue it consumes, which topics it publishes to, which tables and bucket
+prefixes it reads or writes) is data too, so the Pulumi program derives least-privilege IAM from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+PROJECT = "ior"
+MAX_RECEIVE_COUNT = 3
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+class Access(StrEnum):
+    """How a service uses a table or a bucket prefix."""
+
+    READ = "read"
+    WRITE = "write"
+    READ_WRITE = "read_write"
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A service queue; it always has its own DLQ with a redrive policy."""
+
+    name: str
+    visibility_timeout_seconds: int = 120
+    message_retention_seconds: int = 4 * 24 * 3600
+    max_receive_count: int = MAX_RECEIVE_COUNT
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{self.name}-dlq"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An SNS topic delivering raw envelopes to a queue, filtered on the `type` attribute.
+
+    Filtering on `type` only (never on `version`) is deliberate: a consumer must *see* a major
+    version it does not know, so it can dead-letter it with reason `unsupported-version`.
+    `event_types=None` subscribes to everything on the topic (the audit service).
+    """
+
+    topic: str
+    queue: str
+    event_types: tuple[str, ...] | None
+
+    @property
+    def filter_policy(self) -> dict[str, list[str]] | None:
+        return None if self.event_types is None else {"type": list(self.event_types)}
+
+
+@dataclass(frozen=True)
+class LifecycleTransition:
+    days: int
+    storage_class: str
+
+
+@dataclass(frozen=True)
+class ObjectLock:
+    mode: str
+    retention_days: int
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+    description: str
+    object_lock: ObjectLock | None = None
+    transitions: tuple[LifecycleTransition, ...] = ()
+    expiration_days: int | None = None
+
+
+@dataclass(frozen=True)
+class BucketNotification:
+    """S3 `ObjectCreated` events under one of `prefixes` go to `queue`."""
+
+    bucket: str
+    queue: str
+    prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table; every key attribute is a string (codes keep their leading zeros)."""
+
+    name: str
+    description: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+
+    @property
+    def key_attributes(self) -> tuple[str, ...]:
+        names = [self.partition_key, self.sort_key]
+        for index in self.indexes:
+            names += [index.partition_key, index.sort_key]
+        return tuple(dict.fromkeys(name for name in names if name is not None))
+
+
+@dataclass(frozen=True)
+class BucketGrant:
+    bucket: str
+    prefix: str
+    access: Access
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service: the queue it consumes and everything it may touch (the IAM truth)."""
+
+    name: str
+    queue: str
+    publishes: tuple[str, ...]
+    tables: dict[str, Access] = field(default_factory=dict)
+    buckets: tuple[BucketGrant, ...] = ()
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch alarm the Pulumi program creates; `dimension` names the queue or service."""
+
+    name: str
+    namespace: str
+    metric: str
+    dimension_name: str
+    dimension_value: str
+    statistic: str
+    threshold: float
+    period_seconds: int
+    evaluation_periods: int
+    description: str
+
+
+_Named = TypeVar("_Named", Topic, Queue, Table, Bucket, Service)
+
+
+@dataclass(frozen=True)
+class Topology:
+    topics: tuple[Topic, ...]
+    queues: tuple[Queue, ...]
+    subscriptions: tuple[Subscription, ...]
+    buckets: tuple[Bucket, ...]
+    notifications: tuple[BucketNotification, ...]
+    tables: tuple[Table, ...]
+    services: tuple[Service, ...]
+    alarms: tuple[Alarm, ...]
+
+    def queue(self, name: str) -> Queue:
+        return _one(self.queues, name)
+
+    def topic(self, name: str) -> Topic:
+        return _one(self.topics, name)
+
+    def table(self, name: str) -> Table:
+        return _one(self.tables, name)
+
+    def bucket(self, name: str) -> Bucket:
+        return _one(self.buckets, name)
+
+    def service(self, name: str) -> Service:
+        return _one(self.services, name)
+
+
+def _one(items: tuple[_Named, ...], name: str) -> _Named:
+    for item in items:
+        if item.name == name:
+            return item
+    raise KeyError(f"no {type(items[0]).__name__.lower()} named {name!r} in the topology")
+
+
+# --- names (referenced by services through these constants, never retyped) -------------------
+
+TOPIC_INGESTION = "ior-ingestion"
+TOPIC_NORMALIZATION = "ior-normalization"
+TOPIC_CUSTOMS = "ior-customs-generation"
+TOPIC_COMPARISON = "ior-comparison"
+TOPIC_ALERTS = "ior-alerts"
+
+QUEUE_INGESTION = "ior-ingestion"
+QUEUE_NORMALIZATION = "ior-normalization"
+QUEUE_CUSTOMS = "ior-customs-generation"
+QUEUE_COMPARISON = "ior-comparison"
+QUEUE_AUDIT = "ior-audit"
+
+BUCKET_RAW = "ior-raw"
+BUCKET_PROCESSED = "ior-processed"
+BUCKET_AUDIT = "ior-audit"
+BUCKET_EVENTS = "ior-events"
+
+TABLE_PRODUCT_MASTER = "ior-product-master"
+TABLE_HTS_CODES = "ior-hts-codes"
+TABLE_TARIFF_RULES = "ior-tariff-rules"
+TABLE_PACKAGING = "ior-packaging-materials"
+TABLE_CUSTOMERS = "ior-customer-master"
+TABLE_PO_REFERENCE = "ior-po-reference"
+TABLE_FEED_SYNC = "ior-feed-sync"
+TABLE_IDEMPOTENCY = "ior-idempotency"
+TABLE_AUDIT_INDEX = "ior-audit-index"
+
+RAW_SAP_PREFIX = "sap/"
+RAW_UPLOAD_PREFIX = "upload/"
+RAW_QUARANTINE_PREFIX = "quarantine/"
+CLAIM_CHECK_PREFIX = "claims/"
+
+# Event types, one constant each, so subscriptions and producers cannot drift apart.
+EXTRACT_ACCEPTED = "ior.extract.accepted"
+EXTRACT_REJECTED = "ior.extract.rejected"
+REFERENCE_UPDATED = "ior.reference.updated"
+INVOICES_NORMALIZED = "ior.invoices.normalized"
+DECLARED_LINES_NORMALIZED = "ior.declared-lines.normalized"
+QUALITY_REPORTED = "ior.quality.reported"
+CUSTOMS_LINES_GENERATED = "ior.customs-lines.generated"
+COMPARISON_COMPLETED = "ior.comparison.completed"
+ALERT_RAISED = "ior.alert.raised"
+
+# The topic each event type is published on.
+EVENT_TOPICS: dict[str, str] = {
+    EXTRACT_ACCEPTED: TOPIC_INGESTION,
+    EXTRACT_REJECTED: TOPIC_INGESTION,
+    REFERENCE_UPDATED: TOPIC_NORMALIZATION,
+    INVOICES_NORMALIZED: TOPIC_NORMALIZATION,
+    DECLARED_LINES_NORMALIZED: TOPIC_NORMALIZATION,
+    QUALITY_REPORTED: TOPIC_NORMALIZATION,
+    CUSTOMS_LINES_GENERATED: TOPIC_CUSTOMS,
+    COMPARISON_COMPLETED: TOPIC_COMPARISON,
+    ALERT_RAISED: TOPIC_ALERTS,
+}
+
+_RW = Access.READ_WRITE
+_R = Access.READ
+_W = Access.WRITE
+_SHARED = (TABLE_IDEMPOTENCY,)
+
+
+def _with_shared(tables: dict[str, Access]) -> dict[str, Access]:
+    """Every service records idempotency keys."""
+    return {**dict.fromkeys(_SHARED, _RW), **tables}
+
+
+def _claim_checks() -> BucketGrant:
+    return BucketGrant(BUCKET_EVENTS, CLAIM_CHECK_PREFIX, _RW)
+
+
+def _queue_alarms(queue: str) -> tuple[Alarm, ...]:
+    return (
+        Alarm(
+            name=f"{queue}-dlq-not-empty",
+            namespace="AWS/SQS",
+            metric="ApproximateNumberOfMessagesVisible",
+            dimension_name="QueueName",
+            dimension_value=f"{queue}-dlq",
+            statistic="Maximum",
+            threshold=0,
+            period_seconds=60,
+            evaluation_periods=1,
+            description=f"Messages dead-lettered from {queue}: peek and replay with `ior dlq`.",
+        ),
+        Alarm(
+            name=f"{queue}-oldest-message-age",
+            namespace="AWS/SQS",
+            metric="ApproximateAgeOfOldestMessage",
+            dimension_name="QueueName",
+            dimension_value=queue,
+            statistic="Maximum",
+            threshold=900,
+            period_seconds=300,
+            evaluation_periods=1,
+            description=f"{queue} has a message older than 15 minutes: is its worker running?",
+        ),
+    )
+
+
+_SERVICE_QUEUES = (
+    QUEUE_INGESTION,
+    QUEUE_NORMALIZATION,
+    QUEUE_CUSTOMS,
+    QUEUE_COMPARISON,
+    QUEUE_AUDIT,
+)
+
+TOPOLOGY = Topology(
+    topics=(
+        Topic(TOPIC_INGESTION, "extract accepted / rejected"),
+        Topic(TOPIC_NORMALIZATION, "reference tables, normalized invoices, quality reports"),
+        Topic(TOPIC_CUSTOMS, "generated customs lines and broker workbooks"),
+        Topic(TOPIC_COMPARISON, "comparison of our lines with SAP's ZSDR002"),
+        Topic(TOPIC_ALERTS, "alerts for ops (email/Slack subscribers in AWS)"),
+    ),
+    queues=(
+        Queue(QUEUE_INGESTION),
+        Queue(QUEUE_NORMALIZATION),
+        Queue(QUEUE_CUSTOMS, visibility_timeout_seconds=300),
+        Queue(QUEUE_COMPARISON),
+        Queue(QUEUE_AUDIT),
+    ),
+    subscriptions=(
+        Subscription(TOPIC_INGESTION, QUEUE_NORMALIZATION, (EXTRACT_ACCEPTED,)),
+        Subscription(TOPIC_NORMALIZATION, QUEUE_CUSTOMS, (INVOICES_NORMALIZED,)),
+        Subscription(TOPIC_NORMALIZATION, QUEUE_COMPARISON, (DECLARED_LINES_NORMALIZED,)),
+        Subscription(TOPIC_CUSTOMS, QUEUE_COMPARISON, (CUSTOMS_LINES_GENERATED,)),
+        *(
+            Subscription(topic, QUEUE_AUDIT, None)
+            for topic in (
+                TOPIC_INGESTION,
+                TOPIC_NORMALIZATION,
+                TOPIC_CUSTOMS,
+                TOPIC_COMPARISON,
+                TOPIC_ALERTS,
+            )
+        ),
+    ),
+    buckets=(
+        Bucket(BUCKET_RAW, "SAP landing (sap/, upload/) and quarantine/"),
+        Bucket(BUCKET_PROCESSED, "accepted extracts, normalized datasets, workbooks, reports"),
+        Bucket(
+            BUCKET_AUDIT,
+            "immutable audit records",
+            object_lock=ObjectLock(mode="COMPLIANCE", retention_days=2555),
+            transitions=(
+                LifecycleTransition(90, "GLACIER_IR"),
+                LifecycleTransition(365, "GLACIER"),
+                LifecycleTransition(3 * 365, "DEEP_ARCHIVE"),
+            ),
+        ),
+        Bucket(BUCKET_EVENTS, "claim checks for large event payloads", expiration_days=14),
+    ),
+    notifications=(
+        BucketNotification(BUCKET_RAW, QUEUE_INGESTION, (RAW_SAP_PREFIX, RAW_UPLOAD_PREFIX)),
+    ),
+    tables=(
+        Table(TABLE_PRODUCT_MASTER, "ZEMM005 joined with ZFMIOR002", "material"),
+        Table(TABLE_HTS_CODES, "ZFMIOR003 with validity ranges", "hts_code", "valid_from"),
+        Table(TABLE_TARIFF_RULES, "ZEMM007 tariff rules", "rule_id"),
+        Table(TABLE_PACKAGING, "ZEMM006 packaging materials", "material"),
+        Table(TABLE_CUSTOMERS, "ZSDR010 customer master", "customer_id"),
+        Table(TABLE_PO_REFERENCE, "invoice lines by PO", "po_number", "invoice_line"),
+        Table(TABLE_FEED_SYNC, "last SAP sync per feed", "feed"),
+        Table(TABLE_IDEMPOTENCY, "idempotency records", "key", ttl_attribute="expires_at"),
+        Table(
+            TABLE_AUDIT_INDEX,
+            "audit records by CALC-ID, PO number and file name",
+            "pk",
+            "sk",
+            indexes=(
+                Index("by-po", "po_number", "sk"),
+                Index("by-file", "file_name", "sk"),
+            ),
+        ),
+    ),
+    services=(
+        Service(
+            "ingestion",
+            QUEUE_INGESTION,
+            publishes=(TOPIC_INGESTION, TOPIC_ALERTS),
+            tables=_with_shared({}),
+            buckets=(
+                # read, and delete when a file is moved whole to quarantine/
+                BucketGrant(BUCKET_RAW, RAW_SAP_PREFIX, _RW),
+                BucketGrant(BUCKET_RAW, RAW_UPLOAD_PREFIX, _RW),
+                BucketGrant(BUCKET_RAW, RAW_QUARANTINE_PREFIX, _W),
+                BucketGrant(BUCKET_PROCESSED, "extracts/", _W),
+                _claim_checks(),
+            ),
+        ),
+        Service(
+            "normalization",
+            QUEUE_NORMALIZATION,
+            publishes=(TOPIC_NORMALIZATION, TOPIC_ALERTS),
+            tables=_with_shared(
+                {
+                    TABLE_PRODUCT_MASTER: _RW,
+                    TABLE_HTS_CODES: _RW,
+                    TABLE_TARIFF_RULES: _RW,
+                    TABLE_PACKAGING: _RW,
+                    TABLE_CUSTOMERS: _RW,
+                    TABLE_PO_REFERENCE: _RW,
+                    TABLE_FEED_SYNC: _RW,
+                }
+            ),
+            buckets=(
+                BucketGrant(BUCKET_PROCESSED, "extracts/", _R),
+                BucketGrant(BUCKET_PROCESSED, "normalized/", _W),
+                BucketGrant(BUCKET_PROCESSED, "quality/", _W),
+                _claim_checks(),
+            ),
+        ),
+        Service(
+            "customs_generation",
+            QUEUE_CUSTOMS,
+            publishes=(TOPIC_CUSTOMS, TOPIC_ALERTS),
+            tables=_with_shared(
+                {
+                    TABLE_PRODUCT_MASTER: _R,
+                    TABLE_HTS_CODES: _R,
+                    TABLE_TARIFF_RULES: _R,
+                    TABLE_PACKAGING: _R,
+                    TABLE_FEED_SYNC: _R,
+                }
+            ),
+            buckets=(
+                BucketGrant(BUCKET_PROCESSED, "normalized/", _R),
+                BucketGrant(BUCKET_PROCESSED, "customs-lines/", _W),
+                BucketGrant(BUCKET_PROCESSED, "workbooks/", _W),
+                _claim_checks(),
+            ),
+        ),
+        Service(
+            "comparison",
+            QUEUE_COMPARISON,
+            publishes=(TOPIC_COMPARISON, TOPIC_ALERTS),
+            tables=_with_shared({}),
+            buckets=(
+                BucketGrant(BUCKET_PROCESSED, "normalized/", _R),
+                BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
+                BucketGrant(BUCKET_PROCESSED, "comparisons/", _RW),
+                _claim_checks(),
+            ),
+        ),
+        Service(
+            "audit",
+            QUEUE_AUDIT,
+            publishes=(),
+            tables=_with_shared({TABLE_AUDIT_INDEX: _RW}),
+            buckets=(
+                BucketGrant(BUCKET_AUDIT, "", _W),
+                BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
+                _claim_checks(),
+            ),
+        ),
+    ),
+    alarms=(
+        *(alarm for queue in _SERVICE_QUEUES for alarm in _queue_alarms(queue)),
+        Alarm(
+            name="ior-comparison-failures",
+            namespace="ior",
+            metric="ComparisonFailedLines",
+            dimension_name="service",
+            dimension_value="comparison",
+            statistic="Sum",
+            threshold=0,
+            period_seconds=300,
+            evaluation_periods=1,
+            description="Our customs lines differ from SAP's ZSDR002: read the comparison report.",
+        ),
+    ),
+)

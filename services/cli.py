@@ -1,0 +1,147 @@
+"""The `ior` command: demo, up, push, upload, worker.
+
+Every failure ends in one clear line on stderr and a non-zero exit (1: it failed, 2: usage), never a
+stack trace; the details are in the JSON log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+from contracts.errors import IorError
+from services.runtime import provision
+from services.runtime.aws import AwsClients
+from services.runtime.context import SERVICE_NAMES, RuntimeContext, available_services
+from services.runtime.landing import LandingError, land, push_key, upload_key
+from services.runtime.logging import configure_logging
+from services.runtime.runner import run_forever
+from services.runtime.settings import Settings, SettingsError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible (exit code 2)."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    return settings.with_endpoint(args.endpoint) if args.endpoint else settings
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    provision.apply(AwsClients.from_settings(settings))
+    print(f"topology applied at {settings.endpoint_url or 'AWS'} ({settings.region})")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    clients = AwsClients.from_settings(_settings(args))
+    for file in args.files:
+        print(f"pushed {file} -> {land(clients, _existing(file), push_key(file, args.feed))}")
+    return 0
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    clients = AwsClients.from_settings(_settings(args))
+    uri = land(clients, _existing(args.file), upload_key(args.feed, args.file))
+    print(f"uploaded {args.file} -> {uri}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    services = args.services or list(available_services())
+    unknown = sorted(set(services) - set(SERVICE_NAMES))
+    if unknown:
+        raise UsageError(f"unknown service {', '.join(unknown)}; choose from {SERVICE_NAMES}")
+    settings = _settings(args)
+    configure_logging(settings.log_level)
+    run_forever(RuntimeContext.from_settings(settings), services)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from services.demo import run_demo  # noqa: PLC0415 - loads the emulator only when asked
+
+    return run_demo(samples=args.samples, out=args.out)
+
+
+def _existing(file: Path) -> Path:
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")
+    return file
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ior", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], text: str) -> Any:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        if name != "demo":
+            sub.add_argument(
+                "--endpoint",
+                default=os.environ.get("AWS_ENDPOINT_URL"),
+                help="AWS-compatible endpoint, e.g. http://localhost:4566 (default: "
+                "$AWS_ENDPOINT_URL, else AWS)",
+            )
+        return sub
+
+    demo = command("demo", cmd_demo, "run the pipeline on the embedded emulator with sample data")
+    demo.add_argument("--samples", type=Path, default=_default_samples(), help="sample folder")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="where reports go")
+    command("up", cmd_up, "provision the topology (idempotent)")
+    push = command("push", cmd_push, "push SAP extract JSON files to sap/{FEED}/yyyy/mm/dd/")
+    push.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    push.add_argument("--feed", help="feed, when the file cannot tell (a broken file)")
+    upload = command("upload", cmd_upload, "upload a CSV/XLSX extract to upload/{FEED}/")
+    upload.add_argument("feed", metavar="FEED")
+    upload.add_argument("file", type=Path, metavar="FILE")
+    worker = command("worker", cmd_worker, "run service workers until SIGTERM")
+    worker.add_argument("services", nargs="*", metavar="SERVICE", help="default: all available")
+    return parser
+
+
+def _default_samples() -> Path:
+    return Path(__file__).resolve().parent.parent / "samples"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except UsageError as exc:
+        print(f"ior: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("ior: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except EndpointConnectionError as exc:
+        print(
+            f"ior: cannot reach {exc.kwargs.get('endpoint_url')}: is it running?", file=sys.stderr
+        )
+        return EXIT_FAILED
+    except (IorError, LandingError, SettingsError, ClientError, BotoCoreError, OSError) as exc:
+        print(f"ior: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        structlog.get_logger("ior.cli").exception("cli.crashed")
+        print(f"ior: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The ingestion service as the runtime runs it: S3 notifications in, extract events out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.ingestion.handler import IngestionHandler, IngestionLimits, ReceivedFile
+from services.ingestion.notifications import ObjectCreated, parse_notification
+from services.runtime.blobs import BlobStore, sha256_hex
+from services.runtime.context import RuntimeContext
+from services.runtime.messages import InboundMessage, ServiceApp, Work
+
+NAME = "ingestion"
+# Work items of this service are files, not events; they are dispatched under one type.
+FILE_RECEIVED = "s3:ObjectCreated"
+
+
+def build(context: RuntimeContext) -> ServiceApp:
+    limits = IngestionLimits(context.settings.max_file_bytes, context.settings.max_records)
+    return ServiceApp(
+        name=NAME,
+        decode=lambda message: decode(message, context.blobs, limits),
+        handlers={FILE_RECEIVED: IngestionHandler(context.blobs, limits)},
+    )
+
+
+def decode(message: InboundMessage, blobs: BlobStore, limits: IngestionLimits) -> Sequence[Work]:
+    """One work item per created file, keyed by the file's SHA-256.
+
+    The key is the content hash, so a re-delivered notification and the same file pushed again
+    under another name are both recognised as duplicates: "accepted once".
+    """
+    return [
+        _work(received_file(created, blobs, limits)) for created in parse_notification(message.body)
+    ]
+
+
+def received_file(
+    created: ObjectCreated, blobs: BlobStore, limits: IngestionLimits
+) -> ReceivedFile:
+    size = blobs.size(created.bucket, created.key)
+    if size > limits.max_file_bytes:
+        digest, body = blobs.sha256_of(created.bucket, created.key), None
+    else:
+        body = blobs.get(created.bucket, created.key)
+        digest = sha256_hex(body)
+    return ReceivedFile(
+        bucket=created.bucket,
+        key=created.key,
+        size=size,
+        sha256=digest,
+        received_at=created.event_time,
+        body=body,
+    )
+
+
+def _work(received: ReceivedFile) -> Work:
+    return Work(
+        key=f"{NAME}:sha256:{received.sha256}",
+        event_type=FILE_RECEIVED,
+        event_id=received.key,
+        correlationid=received.short_sha,
+        payload=received,
+    )

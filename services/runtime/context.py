@@ -1,0 +1,88 @@
+"""Everything a service edge needs, built once from the settings and injected."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from contracts.topology import TOPOLOGY
+from services.runtime.aws import AwsClients
+from services.runtime.blobs import BlobStore
+from services.runtime.claimcheck import ClaimCheckStore
+from services.runtime.dead_letters import DeadLetters
+from services.runtime.idempotency import IdempotencyStore
+from services.runtime.messages import ServiceApp
+from services.runtime.names import NameResolver
+from services.runtime.processor import MessageProcessor
+from services.runtime.publisher import Publisher
+from services.runtime.settings import Settings
+
+SERVICE_NAMES = tuple(service.name for service in TOPOLOGY.services)
+
+
+@dataclass(frozen=True)
+class RuntimeContext:
+    settings: Settings
+    clients: AwsClients
+    names: NameResolver
+    blobs: BlobStore
+    claim_checks: ClaimCheckStore
+    publisher: Publisher
+    idempotency: IdempotencyStore
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RuntimeContext:
+        clients = AwsClients.from_settings(settings)
+        names = NameResolver(clients)
+        blobs = BlobStore(clients.s3)
+        claim_checks = ClaimCheckStore(blobs, settings.claim_check_threshold_bytes)
+        return cls(
+            settings=settings,
+            clients=clients,
+            names=names,
+            blobs=blobs,
+            claim_checks=claim_checks,
+            publisher=Publisher(clients.sns, names, claim_checks),
+            idempotency=IdempotencyStore(
+                clients.dynamodb,
+                inprogress_expiry_seconds=settings.inprogress_expiry_seconds,
+                retention_days=settings.idempotency_retention_days,
+            ),
+        )
+
+
+def load_app(service: str, context: RuntimeContext) -> ServiceApp:
+    """The service's app from `services.<name>.app.build`; the runtime never imports a service
+    statically, so services stay independent of each other and of this package's internals."""
+    if service not in SERVICE_NAMES:
+        raise KeyError(f"unknown service {service!r}; expected one of {', '.join(SERVICE_NAMES)}")
+    build: Callable[[RuntimeContext], ServiceApp] = importlib.import_module(
+        f"services.{service}.app"
+    ).build
+    return build(context)
+
+
+def available_services() -> tuple[str, ...]:
+    """Services whose package is present in this build (later issues add the rest)."""
+    return tuple(name for name in SERVICE_NAMES if _has_module(f"services.{name}.app"))
+
+
+def _has_module(dotted: str) -> bool:
+    try:
+        return importlib.util.find_spec(dotted) is not None
+    except ModuleNotFoundError:  # the parent package itself is absent
+        return False
+
+
+def processor_for(app: ServiceApp, context: RuntimeContext) -> MessageProcessor:
+    queue = TOPOLOGY.service(app.name).queue
+    dlq_url = context.names.queue_url(TOPOLOGY.queue(queue).dlq_name)
+    return MessageProcessor(
+        app,
+        context.idempotency,
+        context.publisher,
+        DeadLetters(context.clients.sqs, dlq_url, app.name),
+        context.settings.max_receive_count,
+    )

@@ -1,0 +1,45 @@
+"""Errors raised by the runtime; all are `IorError`s with a DLQ reason (`error_type`)."""
+
+from __future__ import annotations
+
+from contracts.errors import IorError
+
+
+class AlreadyInProgress(IorError):
+    """Another worker holds this idempotency key and its claim has not expired: retry later."""
+
+    error_type = "already-in-progress"
+    permanent = False
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} is being processed by another worker; it will be retried")
+        self.key = key
+
+
+class IdempotencyKeyMissing(IorError):
+    """A message yielded no idempotency key; processing it could duplicate effects."""
+
+    error_type = "idempotency-key-missing"
+
+
+class TransientAwsError(IorError):
+    """An AWS call kept failing with a throttling or availability error after retries."""
+
+    error_type = "transient-aws-error"
+    permanent = False
+
+
+class ObjectMissing(IorError):
+    """An S3 object an event points to does not exist (deleted, or never written)."""
+
+    error_type = "object-missing"
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(f"{uri} does not exist; re-push the file, then replay the DLQ")
+        self.uri = uri
+
+
+class ChecksumMismatch(IorError):
+    """An object's SHA-256 differs from the one its event promised."""
+
+    error_type = "checksum-mismatch"

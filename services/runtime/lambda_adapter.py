@@ -1,0 +1,39 @@
+"""The same handlers as AWS Lambda functions behind SQS event source mappings.
+
+Deployed with `IOR_SERVICE=<service>`; the mapping must enable `ReportBatchItemFailures`, so
+only the messages to retry return to the queue while the settled ones are deleted.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from services.runtime.context import RuntimeContext, load_app, processor_for
+from services.runtime.logging import configure_logging
+from services.runtime.messages import InboundMessage
+from services.runtime.processor import MessageProcessor, Outcome
+from services.runtime.settings import Settings
+
+
+@cache
+def _processor(service: str) -> MessageProcessor:
+    """Built on the first invocation and kept for the warm container's life."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    context = RuntimeContext.from_settings(settings)
+    return processor_for(load_app(service, context), context)
+
+
+def process_batch(processor: MessageProcessor, event: dict[str, Any]) -> dict[str, Any]:
+    failures = []
+    for record in event.get("Records", []):
+        outcome = processor.process(InboundMessage.from_lambda(record))
+        if outcome is Outcome.RETRY:
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
+
+
+def handler(event: dict[str, Any], _context: object) -> dict[str, Any]:
+    return process_batch(_processor(os.environ["IOR_SERVICE"]), event)

@@ -1,0 +1,111 @@
+"""Processes one message: decode → claim → handle → publish → complete, or fail precisely.
+
+The same object serves the long-poll worker and the Lambda adapter, so both behave alike:
+- a permanent error (`IorError.permanent`) sends the message to the DLQ at once, with its reason;
+- anything else is retried by SQS with backoff, and on the last allowed receive the message is
+  dead-lettered with reason `retries-exhausted` and the last error, instead of silently by SQS.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from enum import StrEnum
+
+import structlog
+
+from contracts.envelope import Envelope
+from contracts.errors import IorError
+from services.runtime.dead_letters import DeadLetters
+from services.runtime.idempotency import Claim, IdempotencyStore
+from services.runtime.messages import InboundMessage, ServiceApp, Work
+from services.runtime.metrics import emit_metrics
+from services.runtime.publisher import Publisher
+
+log = structlog.get_logger("ior.processor")
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    DEAD_LETTERED = "dead-lettered"
+    RETRY = "retry"
+
+    @property
+    def settled(self) -> bool:
+        """The message may be deleted from its queue."""
+        return self is not Outcome.RETRY
+
+
+class NoHandler(IorError):
+    """The service received an event type it has no handler for (a subscription mistake)."""
+
+    error_type = "no-handler"
+
+
+class MessageProcessor:
+    def __init__(
+        self,
+        app: ServiceApp,
+        idempotency: IdempotencyStore,
+        publisher: Publisher,
+        dead_letters: DeadLetters,
+        max_receive_count: int,
+    ) -> None:
+        self._app = app
+        self._idempotency = idempotency
+        self._publisher = publisher
+        self._dead_letters = dead_letters
+        self._max_receive_count = max_receive_count
+
+    def process(self, message: InboundMessage) -> Outcome:
+        started = time.perf_counter()
+        event_type = message.attributes.get("type", "unknown")
+        with structlog.contextvars.bound_contextvars(
+            service=self._app.name,
+            message_id=message.message_id,
+            correlationid=message.attributes.get("correlationid", "-"),
+        ):
+            outcome = self._process(message)
+            emit_metrics(self._app.name, event_type, outcome, time.perf_counter() - started)
+            return outcome
+
+    def _process(self, message: InboundMessage) -> Outcome:
+        try:
+            for work in self._app.decode(message):
+                self._process_work(work)
+        except IorError as exc:
+            if exc.permanent:
+                self._dead_letters.send(message, exc.error_type, str(exc))
+                return Outcome.DEAD_LETTERED
+            return self._retry_or_give_up(message, exc)
+        except Exception as exc:
+            return self._retry_or_give_up(message, exc)
+        return Outcome.DONE
+
+    def _process_work(self, work: Work) -> None:
+        with structlog.contextvars.bound_contextvars(
+            event_id=work.event_id, type=work.event_type, correlationid=work.correlationid
+        ):
+            if self._idempotency.claim(work.key) is Claim.DUPLICATE:
+                return
+            try:
+                self._publisher.publish(self._handle(work))
+            except BaseException:
+                self._idempotency.release(work.key)
+                raise
+            self._idempotency.complete(work.key)
+            log.info("work.completed", key=work.key)
+
+    def _handle(self, work: Work) -> Sequence[Envelope]:
+        handler = self._app.handlers.get(work.event_type)
+        if handler is None:
+            raise NoHandler(f"{self._app.name} has no handler for {work.event_type}")
+        return handler(work.payload)
+
+    def _retry_or_give_up(self, message: InboundMessage, exc: Exception) -> Outcome:
+        reason = f"{type(exc).__name__}: {exc}"
+        if message.receive_count >= self._max_receive_count:
+            self._dead_letters.send(message, "retries-exhausted", reason)
+            return Outcome.DEAD_LETTERED
+        log.warning("message.retry", receive_count=message.receive_count, error=reason)
+        return Outcome.RETRY

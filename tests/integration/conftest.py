@@ -1,0 +1,50 @@
+"""Integration tests run against the embedded emulator (moto server), provisioned by the same
+provisioner the product uses; every test starts from a freshly reset and provisioned emulator."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import pytest
+import urllib3
+
+from services.runtime import provision
+from services.runtime.context import RuntimeContext
+from services.runtime.emulator import embedded_emulator
+from services.runtime.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[str]:
+    with embedded_emulator() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def settings(emulator: str) -> Settings:
+    urllib3.request("POST", f"{emulator}/moto-api/reset")
+    return replace(
+        Settings().with_endpoint(emulator),
+        receive_wait_seconds=1,
+        visibility_heartbeat_seconds=1,
+    )
+
+
+@pytest.fixture
+def context(settings: Settings) -> RuntimeContext:
+    ctx = RuntimeContext.from_settings(settings)
+    provision.apply(ctx.clients)
+    return ctx
+
+
+@pytest.fixture
+def make_context(settings: Settings) -> Callable[..., RuntimeContext]:
+    """A context with some settings changed (limits, thresholds), on the provisioned emulator."""
+
+    def make(**changes: object) -> RuntimeContext:
+        ctx = RuntimeContext.from_settings(replace(settings, **changes))
+        provision.apply(ctx.clients)
+        return ctx
+
+    return make

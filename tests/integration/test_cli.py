@@ -1,0 +1,112 @@
+"""The `ior` command as a user runs it: real process, real exit codes, one-line errors."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contracts.topology import BUCKET_RAW, EXTRACT_ACCEPTED, QUEUE_INGESTION
+from services.runtime.observer import EventObserver
+from services.runtime.queues import queue_depth
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+
+
+def ior(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_up_is_idempotent(emulator, settings):
+    assert ior("up", "--endpoint", emulator).returncode == 0
+    again = ior("up", "--endpoint", emulator)
+    assert again.returncode == 0 and "topology applied" in again.stdout
+
+
+def test_push_lands_the_file_where_sap_would(context, emulator, tmp_path):
+    file = tmp_path / "ZSDR010-20261122-0009.json"
+    file.write_text(json.dumps({"feed": "ZSDR010", "extracted_at": "2026-11-22T02:00:00Z"}))
+    result = ior("push", str(file), "--endpoint", emulator)
+    assert result.returncode == 0, result.stderr
+    key = "sap/ZSDR010/2026/11/22/ZSDR010-20261122-0009.json"
+    assert context.clients.s3.head_object(Bucket=BUCKET_RAW, Key=key)
+
+
+def test_upload_refuses_a_file_that_is_not_csv_or_xlsx(context, emulator, tmp_path):
+    file = tmp_path / "x.txt"
+    file.write_text("a")
+    result = ior("upload", "ZSDR010", str(file), "--endpoint", emulator)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"ior: {file}: uploads must be .csv or .xlsx"
+
+
+def test_missing_file_is_a_usage_error_in_one_line(emulator):
+    result = ior("push", "/nonexistent.json", "--endpoint", emulator)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_unreachable_endpoint_is_one_clear_line():
+    result = ior("up", "--endpoint", "http://127.0.0.1:9", env={"AWS_MAX_ATTEMPTS": "1"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "cannot reach" in result.stderr
+
+
+def test_worker_stops_gracefully_on_sigterm_and_leaves_nothing_in_flight(
+    context, emulator, tmp_path
+):
+    env = {"IOR_RECEIVE_WAIT_SECONDS": "1", "IOR_LOG_LEVEL": "INFO"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "worker", "ingestion", "--endpoint", emulator],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with EventObserver(context.clients, context.names) as observer:
+            body = json.dumps(
+                {
+                    "feed": "ZSDR010",
+                    "extract_id": "ZSDR010-20261122-0001",
+                    "extracted_at": "2026-11-22T02:00:00Z",
+                    "sap_system": "PRD",
+                    "record_count": 0,
+                    "records": [],
+                }
+            ).encode()
+            context.clients.s3.put_object(
+                Bucket=BUCKET_RAW,
+                Key="sap/ZSDR010/2026/11/22/ZSDR010-20261122-0001.json",
+                Body=body,
+            )
+            wait_for(lambda: queue_depth(context.clients, context.names, QUEUE_INGESTION).idle)
+            events = wait_for(lambda: observer.collect() or observer.events)
+            assert [e.type for e in events] == [EXTRACT_ACCEPTED]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, stderr = worker.communicate(timeout=30)
+    assert worker.returncode == 0
+    assert '"worker.stopped"' in stderr
+    depth = queue_depth(context.clients, context.names, QUEUE_INGESTION)
+    assert depth.idle
+
+
+def test_demo_ends_with_a_summary_and_the_quarantine_report_path(tmp_path):
+    result = ior("demo", "--out", str(tmp_path / "demo"), timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Extracts" in result.stdout and "total:" in result.stdout
+    assert "Quarantine reports" in result.stdout and ".report.json" in result.stdout
+    assert list((tmp_path / "demo" / "quarantine").glob("*.report.json"))

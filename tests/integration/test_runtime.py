@@ -1,0 +1,180 @@
+"""The runtime on the emulator: idempotency, DLQ reasons, versions, claim checks, Lambda."""
+
+from collections.abc import Sequence
+
+import pytest
+
+from contracts.envelope import Envelope, new_envelope
+from contracts.events import AlertRaisedV1, Severity
+from contracts.topology import ALERT_RAISED, QUEUE_AUDIT, TOPOLOGY
+from services.runtime.context import RuntimeContext
+from services.runtime.dead_letters import DeadLetters
+from services.runtime.errors import AlreadyInProgress, IdempotencyKeyMissing
+from services.runtime.events import event_decoder
+from services.runtime.idempotency import Claim, IdempotencyStore
+from services.runtime.lambda_adapter import process_batch
+from services.runtime.messages import ConsumedEvent, InboundMessage, ServiceApp
+from services.runtime.observer import EventObserver
+from services.runtime.processor import MessageProcessor, Outcome
+from services.runtime.publisher import message_attributes
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def alert_envelope(title: str = "t", **overrides: object) -> Envelope:
+    data = AlertRaisedV1(severity=Severity.INFO, service="test", title=title, detail="d")
+    env = new_envelope(data, source="ior.test", subject="s", correlationid="c", cause=title)
+    return env.model_copy(update=overrides)
+
+
+def message(envelope: Envelope, receive_count: int = 1, message_id: str = "m1") -> InboundMessage:
+    attributes = {k: v["StringValue"] for k, v in message_attributes(envelope).items()}
+    return InboundMessage(message_id, envelope.to_json(), attributes, receive_count)
+
+
+class Recorder:
+    """A handler that records what it saw and re-publishes one alert per event."""
+
+    def __init__(self, fail_with: Exception | None = None) -> None:
+        self.seen: list[ConsumedEvent] = []
+        self.fail_with = fail_with
+
+    def __call__(self, event: ConsumedEvent) -> Sequence[Envelope]:
+        self.seen.append(event)
+        if self.fail_with:
+            raise self.fail_with
+        return [alert_envelope(f"echo-{event.envelope.id}")]
+
+
+def processor(context: RuntimeContext, handler: Recorder) -> MessageProcessor:
+    app = ServiceApp("audit", event_decoder("audit", context.claim_checks), {ALERT_RAISED: handler})
+    dlq = context.names.queue_url(TOPOLOGY.queue(QUEUE_AUDIT).dlq_name)
+    return MessageProcessor(
+        app,
+        context.idempotency,
+        context.publisher,
+        DeadLetters(context.clients.sqs, dlq, "audit"),
+        3,
+    )
+
+
+def dlq_messages(context: RuntimeContext) -> list[dict]:
+    url = context.names.queue_url(TOPOLOGY.queue(QUEUE_AUDIT).dlq_name)
+    response = context.clients.sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=1
+    )
+    return response.get("Messages", [])
+
+
+def test_redelivered_event_has_one_effect(context):
+    handler = Recorder()
+    with EventObserver(context.clients, context.names) as observer:
+        proc = processor(context, handler)
+        first = proc.process(message(alert_envelope(), message_id="a"))
+        again = proc.process(message(alert_envelope(), message_id="b", receive_count=2))
+        assert (first, again) == (Outcome.DONE, Outcome.DONE)
+        assert len(handler.seen) == 1
+        echoes = wait_for(lambda: observer.collect() or None)
+        assert len(echoes) == 1
+
+
+def test_unsupported_major_version_goes_to_dlq_with_reason(context):
+    handler = Recorder()
+    outcome = processor(context, handler).process(message(alert_envelope(version=2)))
+    assert outcome is Outcome.DEAD_LETTERED
+    assert handler.seen == []
+    [dead] = dlq_messages(context)
+    attributes = {k: v["StringValue"] for k, v in dead["MessageAttributes"].items()}
+    assert attributes["error_type"] == "unsupported-version"
+    assert attributes["service"] == "audit"
+    assert "v2" in attributes["error_message"]
+    assert attributes["failed_at"]
+    assert attributes["type"] == ALERT_RAISED
+
+
+def test_poison_body_goes_to_dlq_at_once(context):
+    poison = InboundMessage("p", "this is not json", {}, 1)
+    assert processor(context, Recorder()).process(poison) is Outcome.DEAD_LETTERED
+    [dead] = dlq_messages(context)
+    assert dead["Body"] == "this is not json"
+    assert dead["MessageAttributes"]["error_type"]["StringValue"] == "malformed-event"
+
+
+def test_transient_failure_is_retried_then_dead_lettered_with_its_last_error(context):
+    handler = Recorder(fail_with=ConnectionError("network blip"))
+    proc = processor(context, handler)
+    outcomes = [proc.process(message(alert_envelope(), receive_count=n)) for n in (1, 2, 3)]
+    assert outcomes == [Outcome.RETRY, Outcome.RETRY, Outcome.DEAD_LETTERED]
+    [dead] = dlq_messages(context)
+    assert dead["MessageAttributes"]["error_type"]["StringValue"] == "retries-exhausted"
+    assert "network blip" in dead["MessageAttributes"]["error_message"]["StringValue"]
+
+
+def test_failed_work_releases_its_claim_so_a_retry_runs(context):
+    handler = Recorder(fail_with=ConnectionError("once"))
+    proc = processor(context, handler)
+    assert proc.process(message(alert_envelope())) is Outcome.RETRY
+    handler.fail_with = None
+    assert proc.process(message(alert_envelope(), receive_count=2)) is Outcome.DONE
+    assert len(handler.seen) == 2
+
+
+def test_lambda_adapter_reports_only_the_failed_items(context):
+    handler = Recorder(fail_with=ConnectionError("down"))
+    record = {
+        "messageId": "x1",
+        "body": alert_envelope().to_json(),
+        "messageAttributes": {"type": {"stringValue": ALERT_RAISED, "dataType": "String"}},
+        "attributes": {"ApproximateReceiveCount": "1"},
+    }
+    poison = {**record, "messageId": "x2", "body": "nope"}
+    result = process_batch(processor(context, handler), {"Records": [record, poison]})
+    assert result == {"batchItemFailures": [{"itemIdentifier": "x1"}]}
+
+
+def test_large_event_travels_by_claim_check(make_context):
+    context = make_context(claim_check_threshold_bytes=1_000)
+    big = alert_envelope(data={**alert_envelope().data, "detail": "x" * 5_000})
+    with EventObserver(context.clients, context.names) as observer:
+        context.publisher.publish([big])
+        [received] = wait_for(lambda: observer.collect() or None)
+    assert received.claimcheck is not None and received.data == {}
+    assert context.claim_checks.check_out(received).data == big.data
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def store(context: RuntimeContext, clock: FakeClock) -> IdempotencyStore:
+    return IdempotencyStore(
+        context.clients.dynamodb, inprogress_expiry_seconds=60, retention_days=1, clock=clock
+    )
+
+
+def test_claim_is_fresh_once_then_duplicate_after_completion(context):
+    idem = store(context, FakeClock())
+    assert idem.claim("svc:src:1") is Claim.FRESH
+    idem.complete("svc:src:1")
+    assert idem.claim("svc:src:1") is Claim.DUPLICATE
+
+
+def test_claim_in_progress_blocks_until_it_expires(context):
+    clock = FakeClock()
+    idem = store(context, clock)
+    idem.claim("svc:src:2")
+    with pytest.raises(AlreadyInProgress):
+        idem.claim("svc:src:2")
+    clock.now += 61
+    assert idem.claim("svc:src:2") is Claim.FRESH
+
+
+@pytest.mark.parametrize("key", [None, ""])
+def test_missing_idempotency_key_is_an_error(context, key):
+    with pytest.raises(IdempotencyKeyMissing):
+        store(context, FakeClock()).claim(key)

@@ -1,0 +1,132 @@
+import io
+import json
+
+import pytest
+from openpyxl import Workbook
+
+from services.ingestion.errors import ExtractUnreadable
+from services.ingestion.locations import FileFormat, parse_location
+from services.ingestion.notifications import parse_notification
+from services.ingestion.readers import read_json_extract, read_table
+
+
+def test_sap_push_key_names_feed_and_json_format():
+    location = parse_location("sap/ZEMM004/2026/11/22/ZEMM004-20261122-0001.json")
+    assert (location.feed, location.stem, location.file_format) == (
+        "ZEMM004",
+        "ZEMM004-20261122-0001",
+        FileFormat.JSON,
+    )
+
+
+@pytest.mark.parametrize(
+    "name,fmt", [("c.csv", FileFormat.CSV), ("Prices 2026.XLSX", FileFormat.XLSX)]
+)
+def test_upload_key_accepts_csv_and_xlsx(name, fmt):
+    assert parse_location(f"upload/ZSDR010/{name}").file_format is fmt
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "upload/ZSDR010/../../sap/x.csv",
+        "sap/ZEMM004/2026/11/22/../x.json",
+        "upload/ZSDR010/sub/dir/x.csv",
+        "sap/ZEMM004/x.json",
+        "sap/ZEMM004/2026/11/22/x.csv",
+        "upload/ZSDR010/x.json",
+        "upload/ZSDR010/.hidden.csv",
+    ],
+)
+def test_keys_outside_the_landing_layout_are_unreadable(key):
+    with pytest.raises(ExtractUnreadable) as caught:
+        parse_location(key)
+    assert caught.value.field == "key"
+
+
+def test_notification_keys_are_url_decoded():
+    body = json.dumps(
+        {
+            "Records": [
+                {
+                    "eventName": "ObjectCreated:Put",
+                    "eventTime": "2026-11-22T02:00:00.000Z",
+                    "s3": {
+                        "bucket": {"name": "ior-raw"},
+                        "object": {"key": "upload/ZSDR010/my+file%2B1.csv", "size": 5},
+                    },
+                }
+            ]
+        }
+    )
+    [created] = parse_notification(body)
+    assert created.key == "upload/ZSDR010/my file+1.csv"
+    assert created.size == 5
+
+
+def test_s3_test_event_yields_no_work():
+    assert parse_notification('{"Service":"Amazon S3","Event":"s3:TestEvent"}') == []
+
+
+def test_json_numbers_are_read_as_decimal_never_float():
+    document = read_json_extract(b'{"records": [{"net_weight": 12.345}]}')
+    assert str(document["records"][0]["net_weight"]) == "12.345"
+    assert type(document["records"][0]["net_weight"]).__name__ == "Decimal"
+
+
+@pytest.mark.parametrize(
+    "body,reason",
+    [
+        (b'{"feed": "ZEMM004", "records": [', "not valid JSON"),
+        (b"[1, 2]", "must be an object"),
+        (b'{"records": {}}', "records must be a JSON list"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ],
+)
+def test_unreadable_json_is_rejected_whole_with_a_reason(body, reason):
+    with pytest.raises(ExtractUnreadable, match=reason):
+        read_json_extract(body)
+
+
+def test_csv_rows_keep_codes_as_text():
+    rows = read_table(b"material,name\n000000000010004711,x\n", FileFormat.CSV, 10)
+    assert rows == [{"material": "000000000010004711", "name": "x"}]
+
+
+def test_csv_that_is_not_utf8_is_rejected_with_the_byte():
+    with pytest.raises(ExtractUnreadable, match="0xe9"):
+        read_table("name\ncaf\u00e9\n".encode("latin-1"), FileFormat.CSV, 10)
+
+
+def test_csv_over_the_record_limit_is_rejected_without_reading_on():
+    body = b"a\n" + b"1\n" * 50
+    with pytest.raises(ExtractUnreadable, match="more than 10 records"):
+        read_table(body, FileFormat.CSV, 10)
+
+
+def test_csv_header_must_name_every_column_once():
+    with pytest.raises(ExtractUnreadable, match="header"):
+        read_table(b"a,a\n1,2\n", FileFormat.CSV, 10)
+
+
+def test_csv_row_with_extra_cells_keeps_them_for_a_finding():
+    [row] = read_table(b"a,b\n1,2,3\n", FileFormat.CSV, 10)
+    assert row["_extra_cells"] == ["3"]
+
+
+def test_xlsx_rows_are_read_from_the_first_sheet_skipping_blank_rows():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["material", "is_packaging"])
+    sheet.append(["000000000000000042", True])
+    sheet.append([None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = read_table(buffer.getvalue(), FileFormat.XLSX, 10)
+    assert rows == [{"material": "000000000000000042", "is_packaging": True}]
+
+
+def test_garbage_named_xlsx_is_unreadable():
+    with pytest.raises(ExtractUnreadable, match="xlsx"):
+        read_table(b"not a zip", FileFormat.XLSX, 10)

@@ -1,0 +1,112 @@
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from contracts.topology import TOPOLOGY
+from services.runtime.metrics import emf_record
+from services.runtime.provision import plan
+from services.runtime.retries import aws_retry, is_transient
+from services.runtime.settings import Settings, SettingsError
+from services.runtime.worker import retry_delay_seconds
+
+
+def client_error(code: str, status: int = 400) -> ClientError:
+    return ClientError(
+        {"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "Op",
+    )
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        client_error("ThrottlingException"),
+        client_error("ProvisionedThroughputExceededException"),
+        client_error("Whatever", 503),
+        EndpointConnectionError(endpoint_url="http://x"),
+    ],
+)
+def test_throttling_5xx_and_connection_errors_are_transient(exc):
+    assert is_transient(exc)
+
+
+@pytest.mark.parametrize(
+    "exc", [client_error("AccessDenied", 403), client_error("NoSuchKey", 404), ValueError("x")]
+)
+def test_permanent_errors_are_not_retried(exc):
+    assert not is_transient(exc)
+
+
+def test_aws_retry_gives_up_on_a_permanent_error_at_once():
+    calls = []
+
+    @aws_retry
+    def denied() -> None:
+        calls.append(1)
+        raise client_error("AccessDenied", 403)
+
+    with pytest.raises(ClientError):
+        denied()
+    assert len(calls) == 1
+
+
+def test_aws_retry_retries_throttling_until_it_passes():
+    calls = []
+
+    @aws_retry
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise client_error("ThrottlingException")
+        return "ok"
+
+    assert flaky() == "ok" and len(calls) == 3
+
+
+def test_settings_honour_standard_aws_endpoint_variables():
+    settings = Settings.from_env(
+        {
+            "AWS_ENDPOINT_URL": "http://localhost:4566",
+            "AWS_ENDPOINT_URL_DYNAMODB": "http://localhost:8000",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+        }
+    )
+    assert settings.endpoint_for("sqs") == "http://localhost:4566"
+    assert settings.endpoint_for("dynamodb") == "http://localhost:8000"
+    assert settings.region == "eu-west-1"
+
+
+def test_service_specific_endpoint_survives_an_explicit_endpoint():
+    settings = Settings.from_env({"AWS_ENDPOINT_URL_DYNAMODB": "http://localhost:8000"})
+    local = settings.with_endpoint("http://localhost:4566")
+    assert local.endpoint_for("dynamodb") == "http://localhost:8000"
+    assert local.endpoint_for("s3") == "http://localhost:4566"
+
+
+def test_settings_reject_a_non_numeric_limit_with_its_name():
+    with pytest.raises(SettingsError, match="IOR_MAX_FILE_BYTES"):
+        Settings.from_env({"IOR_MAX_FILE_BYTES": "fifty"})
+
+
+def test_retry_delay_grows_exponentially_and_is_capped():
+    assert [retry_delay_seconds(n) for n in (1, 2, 3)] == [2, 4, 8]
+    assert retry_delay_seconds(30) == 300
+
+
+def test_plan_gives_every_queue_a_dlq_with_max_receive_count_3():
+    queues = {r.name: dict(r.attributes) for r in plan() if r.kind == "sqs_queue"}
+    for queue in TOPOLOGY.queues:
+        assert queues[queue.name]["dead_letter_queue"] == queue.dlq_name
+        assert queues[queue.name]["max_receive_count"] == "3"
+        assert queue.dlq_name in queues
+
+
+def test_plan_notifies_ingestion_for_sap_and_upload_prefixes():
+    notes = {r.name for r in plan() if r.kind == "s3_notification"}
+    assert notes == {"ior-raw/sap/->ior-ingestion", "ior-raw/upload/->ior-ingestion"}
+
+
+def test_emf_record_declares_its_metrics():
+    record = emf_record("ingestion", "s3:ObjectCreated", "done", 0.25)
+    directive = record["_aws"]["CloudWatchMetrics"][0]
+    assert {m["Name"] for m in directive["Metrics"]} == {"Processed", "Failed", "Duration"}
+    assert record["Processed"] == 1 and record["Failed"] == 0 and record["Duration"] == 250.0
