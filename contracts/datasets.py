@@ -179,3 +179,77 @@ class CustomsLineV1(_Row):
     customer_match_score: Decimal | None
     entry_date: date
     port_of_entry: str
+
+
+class InputFile(_Row):
+    """An input of a calculation: the extract file it came from, with checksum and row count."""
+
+    feed: str
+    extract_id: str
+    file_name: str = Field(description="the file as SAP pushed it (source URI's last part)")
+    uri: str
+    sha256: str
+    row_count: int
+
+
+class RateUsed(_Row):
+    """One rate the calculation applied: an HTS general rate or a ZEMM007 rule."""
+
+    program: str
+    code: str
+    rate_pct: Decimal
+    source: str = Field(description="rule_id, or 'HTS <code> valid_from <date>'")
+    valid_from: date
+    valid_to: date | None = None
+
+
+class Reconciliation(_Row):
+    """Per invoice line: component values sum to V and weights to round3(W) (DOMAIN.md §3.6)."""
+
+    invoice_number: str
+    line_number: int
+    value_usd: Decimal
+    components_value_usd: Decimal
+    net_weight_kg: Decimal
+    components_weight_kg: Decimal
+    passed: bool
+
+
+class CalculationException(_Row):
+    """An invoice line that produced no customs lines, and why (never silently adjusted)."""
+
+    invoice_number: str
+    line_number: int
+    material: str
+    reason: str
+
+
+class PackagingLine(_Row):
+    invoice_number: str
+    line_number: int
+    material: str
+    description: str
+    value_usd: Decimal
+
+
+class CalculationRecordV1(_Row):
+    """The audit record of one calculation run (DOMAIN.md §4), written once, immutably."""
+
+    calc_id: str
+    calculated_at: str = Field(description="UTC ISO-8601")
+    producer: str = Field(
+        description="service and version that calculated, e.g. ior.customs_generation@0.1.0"
+    )
+    inputs: tuple[InputFile, ...]
+    reference_versions: dict[str, str] = Field(description="table → extract id it was loaded from")
+    rates_used: tuple[RateUsed, ...]
+    invoice_numbers: tuple[str, ...]
+    po_numbers: tuple[str, ...]
+    line_count: int
+    totals: dict[str, Decimal] = Field(description="entered_value_usd, duty_usd, mpf_usd, hmf_usd")
+    reconciliation: tuple[Reconciliation, ...]
+    exceptions: tuple[CalculationException, ...]
+    packaging_lines: tuple[PackagingLine, ...]
+    lines_uri: str
+    lines_sha256: str
+    workbook_uri: str
