@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.ingestion.handler import IngestionHandler, IngestionLimits, ReceivedFile
+from services.ingestion.handler import (
+    IngestionHandler,
+    IngestionLimits,
+    ReceivedFile,
+    correlation_id,
+)
 from services.ingestion.notifications import ObjectCreated, parse_notification
 from services.runtime.blobs import BlobStore, sha256_hex
 from services.runtime.context import RuntimeContext
@@ -59,6 +64,6 @@ def _work(received: ReceivedFile) -> Work:
         key=f"{NAME}:sha256:{received.sha256}",
         event_type=FILE_RECEIVED,
         event_id=received.key,
-        correlationid=received.short_sha,
+        correlationid=correlation_id(received),
         payload=received,
     )

@@ -169,7 +169,7 @@ class IngestionHandler:
         self._blobs.delete(received.bucket, received.key)
         log.warning("extract.quarantined", file=received.uri, reason=str(exc), report=report_uri)
         events = _rejection_events(report, report_uri, Severity.ERROR)
-        return self._envelopes(received, f"file-{received.short_sha}", events)
+        return self._envelopes(received, correlation_id(received), events)
 
     def _write_report(self, received: ReceivedFile, feed: str, report: RejectionReport) -> str:
         stem = PurePosixPath(received.key).stem or "file"
@@ -191,6 +191,15 @@ class IngestionHandler:
             )
             for data in events
         ]
+
+
+def correlation_id(received: ReceivedFile) -> str:
+    """The chain's correlation id: the extract id when the key tells it, else the file's hash."""
+    try:
+        location = parse_location(received.key)
+    except ExtractUnreadable:
+        return f"file-{received.short_sha}"
+    return upload_extract_id(location, received) if location.is_upload else location.stem
 
 
 def upload_extract_id(location: SourceLocation, received: ReceivedFile) -> str:

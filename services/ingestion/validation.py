@@ -154,7 +154,7 @@ def _show(value: object) -> str | None:
     """The offending value as text, cut short: a 10 MB field must not travel in an event."""
     if value is None:
         return None
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
     if len(text) > _MAX_VALUE_CHARS:
         return f"{text[:_MAX_VALUE_CHARS]}… ({len(text)} characters)"
     return text
