@@ -221,6 +221,10 @@ TABLE_FEED_SYNC = "ior-feed-sync"
 TABLE_IDEMPOTENCY = "ior-idempotency"
 TABLE_AUDIT_INDEX = "ior-audit-index"
 
+# Rows of the feed-sync table that are not feeds: the last calculation and the last comparison.
+FEED_SYNC_CALC = "CALC"
+FEED_SYNC_COMPARISON = "COMPARISON"
+
 RAW_SAP_PREFIX = "sap/"
 RAW_UPLOAD_PREFIX = "upload/"
 RAW_QUARANTINE_PREFIX = "quarantine/"

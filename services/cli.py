@@ -17,6 +17,7 @@ import structlog
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from contracts.errors import IorError
+from services import ops_cli
 from services.runtime import provision
 from services.runtime.aws import AwsClients
 from services.runtime.context import SERVICE_NAMES, RuntimeContext, available_services
@@ -90,12 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(handler=handler)
         if name != "demo":
-            sub.add_argument(
-                "--endpoint",
-                default=os.environ.get("AWS_ENDPOINT_URL"),
-                help="AWS-compatible endpoint, e.g. http://localhost:4566 (default: "
-                "$AWS_ENDPOINT_URL, else AWS)",
-            )
+            endpoint_option(sub)
         return sub
 
     demo = command("demo", cmd_demo, "run the pipeline on the embedded emulator with sample data")
@@ -110,7 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("file", type=Path, metavar="FILE")
     worker = command("worker", cmd_worker, "run service workers until SIGTERM")
     worker.add_argument("services", nargs="*", metavar="SERVICE", help="default: all available")
+    ops_cli.register(commands, endpoint_option)
     return parser
+
+
+def endpoint_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--endpoint",
+        default=os.environ.get("AWS_ENDPOINT_URL"),
+        help="AWS-compatible endpoint, e.g. http://localhost:4566 (default: $AWS_ENDPOINT_URL, "
+        "else AWS)",
+    )
 
 
 def _default_samples() -> Path:
@@ -120,6 +126,8 @@ def _default_samples() -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Logs go to stderr for people; stdout stays clean for tables and --json output.
+    configure_logging(os.environ.get("IOR_LOG_LEVEL", "WARNING").upper(), json=False)
     try:
         result: int = args.handler(args)
     except UsageError as exc:

@@ -16,6 +16,12 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("ior.dlq")
 _MAX_MESSAGE_CHARS = 1000
+_NUMBER_ATTRIBUTES = frozenset({"version", "replay_count"})
+
+
+def _data_type(name: str) -> str:
+    """The attributes ior sets as numbers keep that type when a message is dead-lettered."""
+    return "Number" if name in _NUMBER_ATTRIBUTES else "String"
 
 
 class DeadLetters:
@@ -28,7 +34,7 @@ class DeadLetters:
     def send(self, message: InboundMessage, error_type: str, error_message: str) -> None:
         """Body and original attributes are kept as they were, so a replay is the same message."""
         attributes: dict[str, MessageAttributeValueTypeDef] = {
-            name: {"DataType": "String", "StringValue": value}
+            name: {"DataType": _data_type(name), "StringValue": value}
             for name, value in message.attributes.items()
         }
         reason = {

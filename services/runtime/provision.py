@@ -15,6 +15,7 @@ import structlog
 from botocore.exceptions import ClientError
 
 from contracts.topology import (
+    DLQ_RETENTION_SECONDS,
     TOPOLOGY,
     Bucket,
     BucketNotification,
@@ -97,7 +98,7 @@ def apply(clients: AwsClients, topology: Topology = TOPOLOGY) -> None:
 def _apply_queue(clients: AwsClients, names: NameResolver, queue: Queue) -> None:
     dlq_url = clients.sqs.create_queue(
         QueueName=queue.dlq_name,
-        Attributes={"MessageRetentionPeriod": str(queue.message_retention_seconds * 3)},
+        Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)},
     )["QueueUrl"]
     dlq_arn = names.queue_arn_from_url(dlq_url)
     attributes: dict[Any, str] = {

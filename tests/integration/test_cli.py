@@ -110,3 +110,18 @@ def test_demo_ends_with_a_summary_and_the_quarantine_report_path(tmp_path):
     assert "Extracts" in result.stdout and "total:" in result.stdout
     assert "Quarantine reports" in result.stdout and ".report.json" in result.stdout
     assert list((tmp_path / "demo" / "quarantine").glob("*.report.json"))
+
+
+def test_dlq_ls_and_status_answer_for_every_service(context, emulator):
+    listing = ior("dlq", "ls", "--endpoint", emulator)
+    assert listing.returncode == 0, listing.stderr
+    assert "ior-ingestion-dlq" in listing.stdout
+    status = ior("status", "--json", "--endpoint", emulator)
+    assert status.returncode == 0, status.stderr
+    services = {row["service"] for row in json.loads(status.stdout)["services"]}
+    assert {"ingestion", "audit"} <= services
+
+
+def test_dlq_replay_of_an_unknown_service_is_one_line(context, emulator):
+    result = ior("dlq", "replay", "nope", "--endpoint", emulator)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1

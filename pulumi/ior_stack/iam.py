@@ -1,0 +1,144 @@
+"""Least-privilege IAM for one service, derived from its `Service` entry in the topology.
+
+What a service may touch is data (`contracts/topology.py`); this module only says which actions
+each kind of use needs. Nothing is granted on `*`: `sts:GetCallerIdentity`, which the runtime uses
+to build topic ARNs, needs no permission.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.topology import Access, BucketGrant, Service, Topology
+from ior_stack.policy import document, statement
+
+# The event source mapping polls with the function's role; the runtime resolves queue URLs.
+CONSUME_ACTIONS = (
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+)
+# The runtime dead-letters permanent failures itself, after resolving the DLQ's URL by name.
+DEAD_LETTER_ACTIONS = ("sqs:GetQueueUrl", "sqs:SendMessage")
+PUBLISH_ACTIONS = ("sns:Publish",)
+TABLE_READ_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+)
+TABLE_WRITE_ACTIONS = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+INDEX_ACTIONS = ("dynamodb:Query", "dynamodb:Scan")
+OBJECT_READ = "s3:GetObject"
+OBJECT_WRITE = "s3:PutObject"
+OBJECT_RETAIN = "s3:PutObjectRetention"
+# `read_write` on a prefix includes removing objects: ingestion moves a rejected file whole to
+# quarantine/ (copy, then delete).
+OBJECT_DELETE = "s3:DeleteObject"
+KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+LAMBDA_TRUST_ACTIONS = ("sts:AssumeRole",)
+
+
+@dataclass(frozen=True)
+class ResourceArns:
+    """The ARNs of the topology's resources, by topology name, once they are known."""
+
+    queues: Mapping[str, str]  # service queues and DLQs
+    topics: Mapping[str, str]
+    tables: Mapping[str, str]
+    buckets: Mapping[str, str]
+    key: str
+
+
+def lambda_trust_policy(account_id: str) -> dict[str, Any]:
+    return document(
+        statement(
+            "LambdaAssumesRole",
+            LAMBDA_TRUST_ACTIONS,
+            principal={"Service": "lambda.amazonaws.com"},
+            condition={"StringEquals": {"aws:SourceAccount": account_id}},
+        )
+    )
+
+
+def service_policy(
+    service: Service, topology: Topology, arns: ResourceArns, log_group_arn: str
+) -> dict[str, Any]:
+    queue = topology.queue(service.queue)
+    statements = [
+        statement("ConsumeOwnQueue", CONSUME_ACTIONS, [arns.queues[queue.name]]),
+        statement("DeadLetterToOwnQueue", DEAD_LETTER_ACTIONS, [arns.queues[queue.dlq_name]]),
+    ]
+    if service.publishes:
+        topics = [arns.topics[topic] for topic in service.publishes]
+        statements.append(statement("PublishOwnTopics", PUBLISH_ACTIONS, topics))
+    statements += _table_statements(service, topology, arns)
+    statements += _object_statements(service, topology, arns)
+    statements += [
+        statement("UseStackKey", KEY_ACTIONS, [arns.key]),
+        statement("WriteOwnLogs", LOG_ACTIONS, [log_group_arn, f"{log_group_arn}:log-stream:*"]),
+    ]
+    return document(*statements)
+
+
+def _table_statements(
+    service: Service, topology: Topology, arns: ResourceArns
+) -> list[dict[str, Any]]:
+    read = [arns.tables[name] for name, access in service.tables.items() if access is Access.READ]
+    written = [
+        arns.tables[name] for name, access in service.tables.items() if access is not Access.READ
+    ]
+    indexes = [
+        f"{arns.tables[name]}/index/{index.name}"
+        for name in service.tables
+        for index in topology.table(name).indexes
+    ]
+    statements = []
+    if read:
+        statements.append(statement("ReadTables", TABLE_READ_ACTIONS, read))
+    if written:
+        actions = TABLE_READ_ACTIONS + TABLE_WRITE_ACTIONS
+        statements.append(statement("ReadWriteTables", actions, written))
+    if indexes:
+        statements.append(statement("QueryIndexes", INDEX_ACTIONS, indexes))
+    return statements
+
+
+def _object_statements(
+    service: Service, topology: Topology, arns: ResourceArns
+) -> list[dict[str, Any]]:
+    """One statement per S3 action, listing every prefix the action is granted on."""
+    prefixes_by_action: dict[str, list[str]] = defaultdict(list)
+    for grant in service.buckets:
+        for action in _object_actions(grant, topology):
+            prefixes_by_action[action].append(f"{arns.buckets[grant.bucket]}/{grant.prefix}*")
+    return [
+        statement(f"Objects{action.removeprefix('s3:')}", [action], prefixes)
+        for action, prefixes in sorted(prefixes_by_action.items())
+    ]
+
+
+def _object_actions(grant: BucketGrant, topology: Topology) -> tuple[str, ...]:
+    actions = []
+    if grant.access in (Access.READ, Access.READ_WRITE):
+        actions.append(OBJECT_READ)
+    if grant.access in (Access.WRITE, Access.READ_WRITE):
+        actions.append(OBJECT_WRITE)
+        # Writes to a locked bucket set each object's retention explicitly.
+        if topology.bucket(grant.bucket).object_lock is not None:
+            actions.append(OBJECT_RETAIN)
+    if grant.access is Access.READ_WRITE:
+        actions.append(OBJECT_DELETE)
+    return tuple(actions)
