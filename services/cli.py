@@ -7,6 +7,7 @@ stack trace; the details are in the JSON log.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -77,6 +78,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(samples=args.samples, out=args.out)
 
 
+def cmd_process(args: argparse.Namespace) -> int:
+    from services import process  # noqa: PLC0415 - loads the emulator only when asked
+
+    try:
+        files = process.find_extract_files(args.folder)
+    except process.ProcessUsageError as exc:
+        raise UsageError(str(exc)) from exc
+    with process.pipeline_context(args.endpoint) as context:
+        run = process.run_pipeline(context, files, print)
+        written = process.write_outputs(context, run, args.out)
+    summary = process.summarize(run)
+    print(f"wrote {len(written)} files to {args.out}")
+    print(json.dumps(summary, indent=2, default=str))
+    return EXIT_FAILED if run.failed else 0
+
+
 def _existing(file: Path) -> Path:
     if not file.is_file():
         raise UsageError(f"{file}: no such file")
@@ -97,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", cmd_demo, "run the pipeline on the embedded emulator with sample data")
     demo.add_argument("--samples", type=Path, default=_default_samples(), help="sample folder")
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="where reports go")
+    run = commands.add_parser(
+        "process",
+        help="run the whole pipeline over a folder of extract files",
+        description=process_doc(),
+    )
+    run.set_defaults(handler=cmd_process)
+    run.add_argument("folder", type=Path, metavar="DIR", help="extract files named by feed")
+    run.add_argument("--out", type=Path, required=True, metavar="OUT", help="where results go")
+    run.add_argument("--endpoint", help="a running LocalStack instead of the embedded emulator")
     command("up", cmd_up, "provision the topology (idempotent)")
     push = command("push", cmd_push, "push SAP extract JSON files to sap/{FEED}/yyyy/mm/dd/")
     push.add_argument("files", type=Path, nargs="+", metavar="FILE")
@@ -116,6 +142,15 @@ def endpoint_option(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("AWS_ENDPOINT_URL"),
         help="AWS-compatible endpoint, e.g. http://localhost:4566 (default: $AWS_ENDPOINT_URL, "
         "else AWS)",
+    )
+
+
+def process_doc() -> str:
+    return (
+        "Runs the pipeline on the embedded emulator (or --endpoint) over DIR: reference feeds "
+        "first, then ZEMM004/ZSDR002; copies customs_lines.jsonl, the workbook, comparison.json, "
+        "quality and rejection reports and the audit records into OUT. Exit 0 when everything "
+        "passed, 1 when there were rejections, quality errors or comparison failures."
     )
 
 

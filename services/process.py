@@ -1,0 +1,214 @@
+"""`ior process DIR --out OUT`: the whole pipeline over a folder of extract files.
+
+Files are named by feed (`ZEMM005-….json`, `zsdr010_customers.csv`, …). As SAP's schedule does,
+the reference feeds go first and the daily ZEMM004/ZSDR002 only once the reference tables are
+loaded. When the chain has settled, the results are copied into OUT. Exit 0 when everything
+passed, 1 when there were rejected records, quality errors or comparison failures (outputs are
+written all the same), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from contracts.envelope import Envelope
+from contracts.feeds import FEEDS
+from contracts.topology import (
+    COMPARISON_COMPLETED,
+    CUSTOMS_LINES_GENERATED,
+    EXTRACT_ACCEPTED,
+    EXTRACT_REJECTED,
+    INVOICES_NORMALIZED,
+    QUALITY_REPORTED,
+    TOPOLOGY,
+)
+from services.runtime import provision
+from services.runtime.blobs import split_uri
+from services.runtime.context import RuntimeContext, available_services
+from services.runtime.emulator import embedded_emulator
+from services.runtime.landing import UPLOAD_SUFFIXES, land, push_key, upload_key
+from services.runtime.observer import EventObserver
+from services.runtime.queues import wait_until_idle
+from services.runtime.runner import BackgroundWorkers
+from services.runtime.settings import Settings
+
+DAILY_FEEDS = ("ZEMM004", "ZSDR002")
+SETTLE_TIMEOUT_SECONDS = 300
+Say = Callable[[str], None]
+
+
+class ProcessUsageError(ValueError):
+    """The folder cannot be processed as asked (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class ExtractFile:
+    path: Path
+    feed: str
+
+    @property
+    def key(self) -> str:
+        if self.path.suffix.lower() in UPLOAD_SUFFIXES:
+            return upload_key(self.feed, self.path)
+        return push_key(self.path, self.feed)
+
+    @property
+    def is_daily(self) -> bool:
+        return self.feed in DAILY_FEEDS
+
+
+@dataclass
+class PipelineRun:
+    """Everything the chain published while the files were processed."""
+
+    files: list[ExtractFile]
+    uris: dict[str, ExtractFile] = field(default_factory=dict)
+    events: list[Envelope] = field(default_factory=list)
+    settled: bool = True
+
+    def of_type(self, event_type: str) -> list[Envelope]:
+        return [event for event in self.events if event.type == event_type]
+
+    @property
+    def failed(self) -> bool:
+        """Any rejected record, quality error or comparison difference makes the run fail."""
+        rejected = any(
+            e.data["rejected_count"] or e.data["whole_file"] for e in self.of_type(EXTRACT_REJECTED)
+        )
+        quality = any(e.data["error_count"] for e in self.of_type(QUALITY_REPORTED))
+        compared = any(
+            e.data["failed"] or e.data["ours_only"] or e.data["theirs_only"]
+            for e in self.of_type(COMPARISON_COMPLETED)
+        )
+        return rejected or quality or compared or not self.settled
+
+
+def find_extract_files(folder: Path) -> list[ExtractFile]:
+    """Extract files of `folder` (recursively), each named after its feed."""
+    if not folder.is_dir():
+        raise ProcessUsageError(f"{folder}: no such folder")
+    files = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.suffix.lower() not in {".json", *UPLOAD_SUFFIXES}:
+            continue
+        feed = next((f for f in FEEDS if path.name.upper().startswith(f)), None)
+        if feed is None:
+            raise ProcessUsageError(
+                f"{path}: name it after its feed (one of {', '.join(sorted(FEEDS))})"
+            )
+        files.append(ExtractFile(path, feed))
+    if not files:
+        raise ProcessUsageError(f"{folder}: no .json, .csv or .xlsx extract files")
+    return files
+
+
+@contextmanager
+def pipeline_context(endpoint: str | None) -> Iterator[RuntimeContext]:
+    """A provisioned context on `endpoint`, or on an embedded emulator started for the run."""
+    if endpoint:
+        yield _provisioned(endpoint)
+        return
+    with embedded_emulator() as embedded:
+        yield _provisioned(embedded)
+
+
+def _provisioned(endpoint: str) -> RuntimeContext:
+    # Short polls: the command stops its workers as soon as the chain has settled.
+    settings = replace(Settings.from_env().with_endpoint(endpoint), receive_wait_seconds=1)
+    context = RuntimeContext.from_settings(settings)
+    provision.apply(context.clients)
+    return context
+
+
+def run_pipeline(context: RuntimeContext, files: Sequence[ExtractFile], say: Say) -> PipelineRun:
+    """Push the reference feeds, let them settle, then the daily feeds; report each stage."""
+    services = available_services()
+    queues = [TOPOLOGY.service(name).queue for name in services]
+    run = PipelineRun(list(files))
+    with (
+        EventObserver(context.clients, context.names) as observer,
+        BackgroundWorkers(context, services),
+    ):
+        for label, batch in (
+            ("reference feeds", [f for f in files if not f.is_daily]),
+            ("daily feeds", [f for f in files if f.is_daily]),
+        ):
+            if not batch:
+                continue
+            for extract in batch:
+                run.uris[land(context.clients, extract.path, extract.key)] = extract
+            say(f"pushed {len(batch)} {label}")
+            run.settled &= wait_until_idle(
+                context.clients, context.names, queues, timeout=SETTLE_TIMEOUT_SECONDS
+            )
+            new = observer.collect()
+            run.events += new
+            _report_stage(new, say)
+    if not run.settled:
+        say(f"the pipeline did not settle within {SETTLE_TIMEOUT_SECONDS} s")
+    return run
+
+
+def _report_stage(events: Sequence[Envelope], say: Say) -> None:
+    counts = Counter(event.type for event in events)
+    for event_type, count in sorted(counts.items()):
+        say(f"  ✓ {count:>3} {event_type}")
+
+
+def write_outputs(context: RuntimeContext, run: PipelineRun, out: Path) -> list[Path]:
+    """Copy the results into `out`; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def copy(uri: str, name: str) -> None:
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(context.blobs.get(*split_uri(uri)))
+        written.append(target)
+
+    for event in run.of_type(CUSTOMS_LINES_GENERATED):
+        calc_id = event.data["calc_id"]
+        copy(event.data["lines"]["uri"], "customs_lines.jsonl")
+        copy(event.data["workbook"]["uri"], f"{calc_id}.xlsx")
+        copy(event.data["calculation"]["uri"], f"audit/{calc_id}.json")
+    for event in run.of_type(COMPARISON_COMPLETED):
+        copy(event.data["report"]["uri"], "comparison.json")
+    for index, event in enumerate(run.of_type(QUALITY_REPORTED)):
+        copy(event.data["report"]["uri"], f"quality/{event.data['feed']}-{index}.json")
+    for event in run.of_type(EXTRACT_REJECTED):
+        copy(
+            event.data["report_uri"],
+            f"rejections/{Path(split_uri(event.data['report_uri'])[1]).name}",
+        )
+    summary = out / "summary.json"
+    summary.write_text(json.dumps(summarize(run), indent=2, default=str), encoding="utf-8")
+    written.append(summary)
+    return written
+
+
+def summarize(run: PipelineRun) -> dict[str, Any]:
+    accepted = run.of_type(EXTRACT_ACCEPTED)
+    return {
+        "files": len(run.files),
+        "records_accepted": sum(int(e.data["records"]["row_count"]) for e in accepted),
+        "records_rejected": sum(
+            int(e.data["rejected_count"]) for e in run.of_type(EXTRACT_REJECTED)
+        ),
+        "invoice_lines_normalized": sum(
+            int(e.data["line_count"]) for e in run.of_type(INVOICES_NORMALIZED)
+        ),
+        "quality_errors": sum(int(e.data["error_count"]) for e in run.of_type(QUALITY_REPORTED)),
+        "calc_ids": [e.data["calc_id"] for e in run.of_type(CUSTOMS_LINES_GENERATED)],
+        "comparisons": [
+            {k: e.data[k] for k in ("calc_id", "passed", "failed", "ours_only", "theirs_only")}
+            for e in run.of_type(COMPARISON_COMPLETED)
+        ],
+        "settled": run.settled,
+        "passed": not run.failed,
+    }
