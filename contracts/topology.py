@@ -436,7 +436,7 @@ TOPOLOGY = Topology(
             "comparison",
             QUEUE_COMPARISON,
             publishes=(TOPIC_COMPARISON, TOPIC_ALERTS),
-            tables=_with_shared({}),
+            tables=_with_shared({TABLE_FEED_SYNC: _W}),
             buckets=(
                 BucketGrant(BUCKET_PROCESSED, "normalized/", _R),
                 BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
@@ -448,7 +448,7 @@ TOPOLOGY = Topology(
             "audit",
             QUEUE_AUDIT,
             publishes=(),
-            tables=_with_shared({TABLE_AUDIT_INDEX: _RW}),
+            tables=_with_shared({TABLE_AUDIT_INDEX: _RW, TABLE_FEED_SYNC: _W}),
             buckets=(
                 BucketGrant(BUCKET_AUDIT, "", _W),
                 BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),

@@ -41,6 +41,7 @@ TABLE_WRITE_ACTIONS = (
 )
 INDEX_ACTIONS = ("dynamodb:Query", "dynamodb:Scan")
 OBJECT_READ = "s3:GetObject"
+BUCKET_LIST = "s3:ListBucket"
 OBJECT_WRITE = "s3:PutObject"
 OBJECT_RETAIN = "s3:PutObjectRetention"
 # `read_write` on a prefix includes removing objects: ingestion moves a rejected file whole to
@@ -124,9 +125,31 @@ def _object_statements(
     for grant in service.buckets:
         for action in _object_actions(grant, topology):
             prefixes_by_action[action].append(f"{arns.buckets[grant.bucket]}/{grant.prefix}*")
-    return [
+    statements = [
         statement(f"Objects{action.removeprefix('s3:')}", [action], prefixes)
         for action, prefixes in sorted(prefixes_by_action.items())
+    ]
+    return statements + _listing_statements(service, arns)
+
+
+def _listing_statements(service: Service, arns: ResourceArns) -> list[dict[str, Any]]:
+    """`s3:ListBucket` limited to the prefixes a service reads.
+
+    Without it S3 answers 403 instead of 404 for a missing key, and a service could not tell
+    "not written yet" (comparison waiting for SAP) or "object gone" from "access denied".
+    """
+    prefixes_by_bucket: dict[str, list[str]] = defaultdict(list)
+    for grant in service.buckets:
+        if grant.access in (Access.READ, Access.READ_WRITE):
+            prefixes_by_bucket[grant.bucket].append(f"{grant.prefix}*")
+    return [
+        statement(
+            f"List{''.join(part.title() for part in bucket.split('-'))}",
+            [BUCKET_LIST],
+            [arns.buckets[bucket]],
+            condition={"StringLike": {"s3:prefix": sorted(prefixes)}},
+        )
+        for bucket, prefixes in sorted(prefixes_by_bucket.items())
     ]
 
 

@@ -107,6 +107,7 @@ class BlobStore:
             Key=key,
             Body=body,
             ContentType=content_type,
+            ChecksumAlgorithm="SHA256",
             ChecksumSHA256=_b64_sha256(body),
             Metadata={"sha256": digest},
             **extra,

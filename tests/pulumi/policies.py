@@ -111,6 +111,7 @@ def allowed(resources: Resources, service: Service) -> set[Grant]:
         objects = f"{arn(tokens.BUCKET, grant.bucket)}/{grant.prefix}*"
         if grant.access in (Access.READ, Access.READ_WRITE):
             grants.add(("s3:GetObject", objects))
+            grants.add(("s3:ListBucket", arn(tokens.BUCKET, grant.bucket)))
         if grant.access in (Access.WRITE, Access.READ_WRITE):
             grants.add(("s3:PutObject", objects))
             if TOPOLOGY.bucket(grant.bucket).object_lock:

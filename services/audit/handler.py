@@ -1,0 +1,95 @@
+"""Audit: every event, written once and immutably; calculations also indexed.
+
+Each event is written as its envelope (data restored from any claim check) at a key derived from
+its id. A `customs-lines.generated` event also brings the calculation record and the customs
+lines into the audit bucket, verified against the SHA-256s the event promised, and indexes them by
+CALC-ID, PO number and input file name. The bytes are copied verbatim, so their SHA-256 stays the
+one recorded in the calculation chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import structlog
+
+from contracts.datasets import CalculationRecordV1, CustomsLineV1
+from contracts.envelope import Envelope
+from contracts.errors import IorError, MalformedEvent
+from contracts.events import CustomsLinesGeneratedV1
+from services.audit.index import AuditIndex
+from services.audit.layout import event_key, index_items, lines_key, record_key
+from services.audit.locked_store import LockedStore
+from services.runtime.blobs import BlobStore
+from services.runtime.messages import ConsumedEvent
+
+log = structlog.get_logger("ior.audit")
+
+
+class CalculationMismatch(IorError):
+    """The calculation record an event points to belongs to another calculation."""
+
+    error_type = "calculation-mismatch"
+
+
+class AuditHandler:
+    def __init__(
+        self,
+        blobs: BlobStore,
+        store: LockedStore,
+        index: AuditIndex,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._blobs = blobs
+        self._store = store
+        self._index = index
+        self._clock = clock
+
+    def record_event(self, event: ConsumedEvent) -> list[Envelope]:
+        self._write_event(event.envelope)
+        return []
+
+    def record_calculation(self, event: ConsumedEvent) -> list[Envelope]:
+        data = event.data
+        if not isinstance(data, CustomsLinesGeneratedV1):
+            raise MalformedEvent(f"{event.envelope.type} did not parse as customs lines")
+        event_uri = self._write_event(event.envelope)
+        record_body = self._blobs.get_verified(data.calculation)
+        record = CalculationRecordV1.model_validate_json(record_body)
+        if record.calc_id != data.calc_id:
+            raise CalculationMismatch(
+                f"{data.calculation.uri} is the record of {record.calc_id}, not {data.calc_id}"
+            )
+        lines_body = self._blobs.get_verified(data.lines)
+        entry_dates = [
+            CustomsLineV1.model_validate_json(row).entry_date
+            for row in lines_body.splitlines()
+            if row.strip()
+        ]
+        record_uri = self._write(record_key(record.calc_id), record_body, "application/json")
+        lines_uri = self._write(lines_key(record.calc_id), lines_body, "application/x-ndjson")
+        new_items = self._index.add(
+            index_items(
+                record,
+                event_uri=event_uri,
+                record_uri=record_uri,
+                lines_uri=lines_uri,
+                entry_dates=_span(entry_dates),
+            )
+        )
+        self._index.mark_last_calculation(record, record_uri, self._clock())
+        log.info("audit.calculation", calc_id=record.calc_id, new_index_items=new_items)
+        return []
+
+    def _write_event(self, envelope: Envelope) -> str:
+        return self._write(event_key(envelope), envelope.to_json().encode(), "application/json")
+
+    def _write(self, key: str, body: bytes, content_type: str) -> str:
+        written = self._store.write_once(key, body, content_type=content_type)
+        log.info("audit.written" if written else "audit.already_written", key=key)
+        return self._store.uri(key)
+
+
+def _span(dates: list[date]) -> tuple[date, date] | None:
+    return (min(dates), max(dates)) if dates else None

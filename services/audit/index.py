@@ -1,0 +1,88 @@
+"""The audit index (by CALC-ID, PO number and file name) and the `CALC` row of `ior status`.
+
+Index items are put only where absent, so a re-delivered event never writes one twice. The `CALC`
+row only moves forward in time: replaying an older calculation does not make it "the last one".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from contracts.datasets import CalculationRecordV1
+from contracts.topology import FEED_SYNC_CALC, TABLE_AUDIT_INDEX, TABLE_FEED_SYNC
+from services.runtime.retries import aws_retry
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+log = structlog.get_logger("ior.audit")
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+_serializer = TypeSerializer()
+
+
+class AuditIndex:
+    def __init__(
+        self,
+        dynamodb: DynamoDBClient,
+        *,
+        table: str = TABLE_AUDIT_INDEX,
+        feed_sync_table: str = TABLE_FEED_SYNC,
+    ) -> None:
+        self._db = dynamodb
+        self._table = table
+        self._feed_sync = feed_sync_table
+
+    def add(self, items: Iterable[Mapping[str, Any]]) -> int:
+        """Put every item that is not there yet; returns how many were new."""
+        return sum(1 for item in items if self._put_if_absent(item))
+
+    @aws_retry
+    def _put_if_absent(self, item: Mapping[str, Any]) -> bool:
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=_serialize(item),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
+                log.info("audit.index_exists", pk=item["pk"], sk=item["sk"])
+                return False
+            raise
+        return True
+
+    @aws_retry
+    def mark_last_calculation(
+        self, record: CalculationRecordV1, record_uri: str, at: datetime
+    ) -> None:
+        try:
+            self._db.put_item(
+                TableName=self._feed_sync,
+                Item=_serialize(
+                    {
+                        "feed": FEED_SYNC_CALC,
+                        "calc_id": record.calc_id,
+                        "calculated_at": record.calculated_at,
+                        "line_count": record.line_count,
+                        "invoice_count": len(record.invoice_numbers),
+                        "record_uri": record_uri,
+                        "at": at.isoformat(),
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(feed) OR calculated_at <= :calculated",
+                ExpressionAttributeValues={":calculated": {"S": record.calculated_at}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != _CONDITION_FAILED:
+                raise
+            log.info("audit.calc_row_newer", calc_id=record.calc_id)
+
+
+def _serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in item.items()}

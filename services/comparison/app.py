@@ -1,0 +1,39 @@
+"""The comparison service as the runtime runs it: customs lines and SAP declarations in,
+comparison reports and alerts out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from contracts.topology import CUSTOMS_LINES_GENERATED, DECLARED_LINES_NORMALIZED
+from services.comparison.config import ComparisonConfig
+from services.comparison.declarations import DeclarationStore
+from services.comparison.handler import ComparisonHandler
+from services.comparison.pending import PendingCalcs
+from services.comparison.status import ComparisonStatus
+from services.runtime.context import RuntimeContext
+from services.runtime.events import event_decoder
+from services.runtime.messages import ServiceApp
+
+NAME = "comparison"
+
+
+def build(context: RuntimeContext, environ: Mapping[str, str] | None = None) -> ServiceApp:
+    """`environ` (default: the process environment) is read here, once, for the tolerances."""
+    config = ComparisonConfig.from_env(os.environ if environ is None else environ)
+    handler = ComparisonHandler(
+        context.blobs,
+        DeclarationStore(context.blobs),
+        PendingCalcs(context.clients.s3, context.blobs),
+        ComparisonStatus(context.clients.dynamodb),
+        config=config,
+    )
+    return ServiceApp(
+        name=NAME,
+        decode=event_decoder(NAME, context.claim_checks),
+        handlers={
+            CUSTOMS_LINES_GENERATED: handler.on_customs_lines,
+            DECLARED_LINES_NORMALIZED: handler.on_declared_lines,
+        },
+    )

@@ -1,0 +1,231 @@
+"""Comparison: our customs lines vs SAP's ZSDR002, whichever of the two arrives last.
+
+`customs-lines.generated` compares at once what SAP has declared and registers the calculation
+as pending while any of its invoices awaits SAP; `declared-lines.normalized` records which dataset
+declares each invoice and re-runs the pending calculations that include them. A calculation that
+has been compared in full is not run again by later declarations (no repeated alerts).
+
+A run is identified by the calculation and the SAP datasets it used (`run_id`), not by the event
+that triggered it: report keys and event ids derive from it, so a run repeated for any reason (a
+re-delivery, or both triggers racing) rewrites identical objects and publishes identical ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import structlog
+
+from contracts.datasets import CustomsLineV1
+from contracts.envelope import Envelope, EventData, new_envelope
+from contracts.errors import MalformedEvent
+from contracts.events import (
+    AlertRaisedV1,
+    ComparisonCompletedV1,
+    CustomsLinesGeneratedV1,
+    DeclaredLinesNormalizedV1,
+    ObjectRef,
+    Severity,
+)
+from contracts.topology import BUCKET_PROCESSED
+from services.comparison.config import ComparisonConfig
+from services.comparison.declarations import Declaration, DeclarationStore
+from services.comparison.matching import compare
+from services.comparison.pending import PendingCalc, PendingCalcs
+from services.comparison.report import SapSource, report_document, to_json
+from services.comparison.results import ComparisonResult, Outcome
+from services.comparison.status import ComparisonStatus
+from services.comparison.workbook import comparison_workbook
+from services.runtime.blobs import BlobStore
+from services.runtime.messages import ConsumedEvent
+
+log = structlog.get_logger("ior.comparison")
+SOURCE = "ior.comparison"
+REPORTS_PREFIX = "comparisons/"
+_ALERT_EXAMPLES = 10
+_Data = TypeVar("_Data", bound=EventData)
+
+
+class ComparisonHandler:
+    def __init__(
+        self,
+        blobs: BlobStore,
+        declarations: DeclarationStore,
+        pending: PendingCalcs,
+        status: ComparisonStatus,
+        *,
+        config: ComparisonConfig,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._blobs = blobs
+        self._declarations = declarations
+        self._pending = pending
+        self._status = status
+        self._config = config
+        self._clock = clock
+
+    def on_customs_lines(self, event: ConsumedEvent) -> list[Envelope]:
+        data = _data(event, CustomsLinesGeneratedV1)
+        calc = PendingCalc(
+            calc_id=data.calc_id,
+            correlationid=event.envelope.correlationid,
+            lines=data.lines,
+            invoice_numbers=data.invoice_numbers,
+        )
+        declared = self._declarations.find(calc.invoice_numbers)
+        waiting = len(declared) < len(set(calc.invoice_numbers))
+        if waiting:
+            self._pending.add(calc)
+            # Read again after registering: a ZSDR002 recorded in between either finds this calc
+            # pending or is found here (or both, and the run is repeated identically).
+            declared = self._declarations.find(calc.invoice_numbers)
+        return self._run(calc, declared, trigger=event.envelope.id, pending=waiting)
+
+    def on_declared_lines(self, event: ConsumedEvent) -> list[Envelope]:
+        data = _data(event, DeclaredLinesNormalizedV1)
+        self._declarations.record(data.extract_id, data.lines, data.invoice_numbers)
+        envelopes = []
+        for calc in self._pending.covering(data.invoice_numbers):
+            if calc.runs_for(event.envelope.id):
+                declared = self._declarations.find(calc.invoice_numbers)
+                envelopes += self._run(calc, declared, trigger=event.envelope.id, pending=True)
+        return envelopes
+
+    def _run(
+        self,
+        calc: PendingCalc,
+        declared: Mapping[str, Declaration],
+        *,
+        trigger: str,
+        pending: bool,
+    ) -> list[Envelope]:
+        if not declared:
+            log.info("comparison.awaiting_sap", calc_id=calc.calc_id)
+            return []
+        ours = [
+            CustomsLineV1.model_validate_json(row)
+            for row in self._blobs.get_verified(calc.lines).splitlines()
+            if row.strip()
+        ]
+        result = compare(
+            calc.calc_id,
+            ours,
+            self._declarations.load_lines(declared),
+            calc_invoices=calc.invoice_numbers,
+            declared_invoices=declared.keys(),
+            config=self._config,
+        )
+        sources = [
+            SapSource(invoice, declaration.extract_id, declaration.lines)
+            for invoice, declaration in sorted(declared.items())
+        ]
+        run_id = _run_id(calc.calc_id, sources)
+        report, workbook = self._write_report(result, calc, sources, run_id)
+        if pending and not result.awaiting_sap:
+            self._pending.complete(calc, trigger)
+        self._status.record(result, report.uri, self._clock())
+        log.info(
+            "comparison.completed",
+            calc_id=calc.calc_id,
+            result=str(result.outcome),
+            passed=result.passed,
+            failed=result.failed,
+            ours_only=len(result.ours_only),
+            theirs_only=len(result.theirs_only),
+            awaiting_sap=len(result.awaiting_sap),
+        )
+        return self._events(calc, result, run_id, report, workbook)
+
+    def _write_report(
+        self, result: ComparisonResult, calc: PendingCalc, sources: Sequence[SapSource], run_id: str
+    ) -> tuple[ObjectRef, ObjectRef]:
+        folder = f"{REPORTS_PREFIX}{calc.calc_id}/{run_id}"
+        document = report_document(
+            result, customs_lines=calc.lines, sap_sources=sources, config=self._config
+        )
+        rows = len(result.lines) + len(result.ours_only) + len(result.theirs_only)
+        report = self._blobs.put(
+            BUCKET_PROCESSED,
+            f"{folder}/comparison.json",
+            to_json(document),
+            content_type="application/json",
+            row_count=rows,
+            fmt="json",
+        )
+        workbook = self._blobs.put(
+            BUCKET_PROCESSED,
+            f"{folder}/comparison.xlsx",
+            comparison_workbook(result, sources, self._config),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            row_count=rows,
+            fmt="xlsx",
+        )
+        return report, workbook
+
+    def _events(
+        self,
+        calc: PendingCalc,
+        result: ComparisonResult,
+        run_id: str,
+        report: ObjectRef,
+        workbook: ObjectRef,
+    ) -> list[Envelope]:
+        events: list[EventData] = [
+            ComparisonCompletedV1(
+                calc_id=calc.calc_id,
+                report=report,
+                passed=result.passed,
+                failed=result.failed,
+                ours_only=len(result.ours_only),
+                theirs_only=len(result.theirs_only),
+            )
+        ]
+        if result.outcome is Outcome.FAIL:
+            events.append(_alert(result, report, workbook))
+        return [
+            new_envelope(
+                data,
+                source=SOURCE,
+                subject=calc.calc_id,
+                correlationid=calc.correlationid,
+                cause=f"{calc.calc_id}:{run_id}",
+            )
+            for data in events
+        ]
+
+
+def _alert(result: ComparisonResult, report: ObjectRef, workbook: ObjectRef) -> AlertRaisedV1:
+    examples = [
+        f"{line.key} {found.field}: ours {found.ours}, SAP {found.theirs}"
+        for line in result.failures
+        for found in line.discrepancies
+    ]
+    examples += [f"{line.key}: ours only" for line in result.ours_only]
+    examples += [f"{line.key}: SAP only" for line in result.theirs_only]
+    more = len(examples) - _ALERT_EXAMPLES
+    detail = "; ".join(examples[:_ALERT_EXAMPLES]) + (f"; and {more} more" if more > 0 else "")
+    return AlertRaisedV1(
+        severity=Severity.ERROR,
+        service="comparison",
+        title=(
+            f"{result.calc_id} differs from SAP's ZSDR002: {result.failed} line(s) failed, "
+            f"{len(result.ours_only)} ours only, {len(result.theirs_only)} SAP only"
+        ),
+        detail=f"{detail}. Read the comparison report.",
+        refs=(report.uri, workbook.uri),
+    )
+
+
+def _run_id(calc_id: str, sources: Sequence[SapSource]) -> str:
+    """The calculation plus the SAP datasets compared with it, as a short stable hex id."""
+    used = "|".join(f"{s.invoice_number}={s.lines.sha256}" for s in sources)
+    return hashlib.sha256(f"{calc_id}|{used}".encode()).hexdigest()[:16]
+
+
+def _data(event: ConsumedEvent, model: type[_Data]) -> _Data:
+    if not isinstance(event.data, model):
+        raise MalformedEvent(f"{event.envelope.type} did not parse as {model.__name__}")
+    return event.data

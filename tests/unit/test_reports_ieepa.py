@@ -1,0 +1,144 @@
+"""The IEEPA refunds report (pure part): which layers count, totals, date range, CSV and Excel."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+
+from contracts.datasets import Component, DutyLayer
+from services.reports import (
+    CSV_COLUMNS,
+    ENTRY_ROW,
+    LINE_ROW,
+    TOTAL_ROW,
+    build_ieepa_report,
+    to_csv,
+    to_xlsx,
+)
+from tests.unit.test_comparison_matching import customs_line
+
+D = Decimal
+ENTRY = "SFW-2508-0147"
+OLD_CALC, NEW_CALC = "CALC-20251001-020000-AAAA", "CALC-20251002-020000-BBBB"
+
+
+def layer(program: str, code: str, rate: str, duty: str) -> DutyLayer:
+    return DutyLayer(program=program, code=code, rate_pct=D(rate), duty_usd=D(duty))
+
+
+def sample_lines(calc_id: str = OLD_CALC, invoice: str = ENTRY, entry: date = date(2025, 9, 18)):
+    """SFW-2508-0147 of samples/README.md: fentanyl on every line, reciprocal except on steel
+    (where 232 applied and the 0 % code 9903.01.33 was declared instead)."""
+    common = {"calc_id": calc_id, "invoice_number": invoice, "entry_date": entry}
+    return [
+        customs_line(
+            **common,
+            line_number=10,
+            component=Component.NON_METAL,
+            entered_value_usd=D("6660.00"),
+            duty_layers=(
+                layer("MFN", "9403200080", "0", "0.00"),
+                layer("301", "9903.88.03", "25", "1665.00"),
+                layer("IEEPA-FENTANYL", "9903.01.24", "20", "1332.00"),
+                layer("IEEPA-RECIPROCAL", "9903.01.25", "10", "666.00"),
+            ),
+        ),
+        customs_line(
+            **common,
+            line_number=10,
+            component=Component.STEEL,
+            entered_value_usd=D("15540.00"),
+            duty_layers=(
+                layer("232", "9903.81.91", "50", "7770.00"),
+                layer("IEEPA-FENTANYL", "9903.01.24", "20", "3108.00"),
+                layer("IEEPA-RECIPROCAL", "9903.01.33", "0", "0.00"),
+            ),
+        ),
+        customs_line(**common, line_number=30, duty_layers=(layer("MFN", "x", "3", "9.00"),)),
+    ]
+
+
+def test_every_paid_ieepa_layer_is_listed_with_code_rate_value_and_duty():
+    report = build_ieepa_report(sample_lines(), None, None)
+    (entry,) = report.entries
+    rows = [
+        (x.line_number, x.component, x.code, x.rate_pct, x.entered_value_usd, x.duty_usd)
+        for x in entry.lines
+    ]
+    assert rows == [
+        (10, "NON_METAL", "9903.01.24", D("20"), D("6660.00"), D("1332.00")),
+        (10, "NON_METAL", "9903.01.25", D("10"), D("6660.00"), D("666.00")),
+        (10, "STEEL", "9903.01.24", D("20"), D("15540.00"), D("3108.00")),
+    ]
+
+
+def test_entry_total_counts_each_line_value_once_and_sums_the_ieepa_duty():
+    (entry,) = build_ieepa_report(sample_lines(), None, None).entries
+    assert (entry.entered_value_usd, entry.duty_usd) == (D("22200.00"), D("5106.00"))
+    assert (entry.po_number, entry.entry_date, entry.calc_id) == (
+        "4500018577",
+        date(2025, 9, 18),
+        OLD_CALC,
+    )
+
+
+def test_overall_totals_add_up_the_entries():
+    lines = sample_lines() + sample_lines(invoice="NSW-2509-0291", entry=date(2025, 9, 25))
+    report = build_ieepa_report(lines, None, None)
+    assert [entry.invoice_number for entry in report.entries] == [ENTRY, "NSW-2509-0291"]
+    assert (report.entered_value_usd, report.duty_usd) == (D("44400.00"), D("10212.00"))
+
+
+def test_entries_without_ieepa_are_left_out():
+    after_ieepa = customs_line(entry_date=date(2026, 7, 1))
+    assert build_ieepa_report([after_ieepa], None, None).entries == ()
+
+
+def test_date_range_is_inclusive_at_both_ends():
+    lines = sample_lines() + sample_lines(invoice="LATER", entry=date(2025, 9, 19))
+    on_the_day = build_ieepa_report(lines, date(2025, 9, 18), date(2025, 9, 18))
+    assert [entry.invoice_number for entry in on_the_day.entries] == [ENTRY]
+    assert build_ieepa_report(lines, date(2025, 9, 20), None).entries == ()
+
+
+def test_an_entry_calculated_twice_counts_once_by_its_latest_calculation():
+    report = build_ieepa_report(sample_lines(NEW_CALC) + sample_lines(OLD_CALC), None, None)
+    (entry,) = report.entries
+    assert entry.calc_id == NEW_CALC
+    assert entry.duty_usd == D("5106.00")
+
+
+def test_csv_has_a_row_per_layer_then_the_entry_total_then_the_grand_total():
+    rows = list(csv.reader(io.StringIO(to_csv(build_ieepa_report(sample_lines(), None, None)))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [row[0] for row in rows[1:]] == [LINE_ROW] * 3 + [ENTRY_ROW, TOTAL_ROW]
+    line = dict(zip(CSV_COLUMNS, rows[1], strict=True))
+    assert (line["code"], line["rate_pct"], line["duty_usd"], line["entry_date"]) == (
+        "9903.01.24",
+        "20",
+        "1332.00",
+        "2025-09-18",
+    )
+    assert rows[4][CSV_COLUMNS.index("duty_usd")] == "5106.00"
+    assert rows[5][CSV_COLUMNS.index("duty_usd")] == "5106.00"
+
+
+def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_is_quoted():
+    lines = sample_lines(invoice="=cmd|' /C calc'!A0")
+    text = to_csv(build_ieepa_report(lines, None, None))
+    assert "'=cmd|' /C calc'!A0" in text
+
+
+def test_excel_holds_the_same_rows_with_text_as_text_and_amounts_as_numbers():
+    lines = sample_lines(invoice="=HYPERLINK(1)")
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(to_xlsx(build_ieepa_report(lines, None, None)))
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == CSV_COLUMNS
+    assert [row[0] for row in rows[1:]] == [LINE_ROW] * 3 + [ENTRY_ROW, TOTAL_ROW]
+    assert sheet.cell(row=2, column=2).data_type == "s"
+    assert sheet.cell(row=2, column=2).value == "=HYPERLINK(1)"
+    assert rows[-1][CSV_COLUMNS.index("duty_usd")] == 5106
