@@ -57,6 +57,8 @@ _WIDTHS: dict[ColumnType, float] = {
 
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
+    """One template column; `source_field` None means the broker fills it in."""
+
     name: str
     type: ColumnType
     width: float
@@ -85,6 +87,7 @@ def _column(
 
 
 def _empty(*names: str, column_type: ColumnType = ColumnType.TEXT) -> tuple[ColumnSpec, ...]:
+    """Columns of entry data we do not hold; they stay empty for the broker."""
     return tuple(_column(name, column_type) for name in names)
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,9 @@ def cmd_process(args: argparse.Namespace) -> int:
         files = process.find_extract_files(args.folder)
     except process.ProcessUsageError as exc:
         raise UsageError(str(exc)) from exc
+    args.out.mkdir(parents=True, exist_ok=True)
+    log_file = args.out / "ior.log"
+    configure_logging("INFO", stream=log_file.open("w", encoding="utf-8"))
     with process.pipeline_context(args.endpoint) as context:
         run = process.run_pipeline(context, files, print)
         written = process.write_outputs(context, run, args.out)
@@ -92,6 +96,44 @@ def cmd_process(args: argparse.Namespace) -> int:
     print(f"wrote {len(written)} files to {args.out}")
     print(json.dumps(summary, indent=2, default=str))
     return EXIT_FAILED if run.failed else 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from services.reports import audit_lookup  # noqa: PLC0415 - pandas/openpyxl only when asked
+
+    given = [value for value in (args.calc_id, args.po, args.file) if value]
+    if len(given) != 1:
+        raise UsageError("give exactly one of CALC-ID, --po PO or --file NAME")
+    context = RuntimeContext.from_settings(_settings(args))
+    records = audit_lookup(context, calc_id=args.calc_id, po=args.po, file_name=args.file)
+    if not records:
+        print(f"ior: no audit record for {given[0]}", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(records, indent=2, default=str))
+    return 0
+
+
+def cmd_ieepa_refunds(args: argparse.Namespace) -> int:
+    from services import reports  # noqa: PLC0415 - pandas/openpyxl only when asked
+
+    context = RuntimeContext.from_settings(_settings(args))
+    report = reports.ieepa_refunds(context, args.date_from, args.date_to)
+    args.out.mkdir(parents=True, exist_ok=True)
+    csv_file, xlsx_file = args.out / "ieepa-refunds.csv", args.out / "ieepa-refunds.xlsx"
+    csv_file.write_text(reports.to_csv(report), encoding="utf-8")
+    xlsx_file.write_bytes(reports.to_xlsx(report))
+    print(
+        f"{len(report.entries)} entries paid IEEPA duties: {report.duty_usd} USD on "
+        f"{report.entered_value_usd} USD entered value\n-> {csv_file}\n-> {xlsx_file}"
+    )
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _existing(file: Path) -> Path:
@@ -132,6 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("file", type=Path, metavar="FILE")
     worker = command("worker", cmd_worker, "run service workers until SIGTERM")
     worker.add_argument("services", nargs="*", metavar="SERVICE", help="default: all available")
+    audit = command("audit", cmd_audit, "print the audit record(s) of a calculation")
+    audit.add_argument("calc_id", nargs="?", metavar="CALC-ID")
+    audit.add_argument("--po", help="every calculation that declared this PO number")
+    audit.add_argument("--file", help="every calculation that read this input file")
+    report = commands.add_parser("report", help="reports from the audit records")
+    kinds = report.add_subparsers(dest="report", required=True, metavar="REPORT")
+    refunds = kinds.add_parser(
+        "ieepa-refunds", help="every entry and line that paid an IEEPA layer (CSV + Excel)"
+    )
+    refunds.set_defaults(handler=cmd_ieepa_refunds)
+    endpoint_option(refunds)
+    refunds.add_argument("--from", dest="date_from", type=_date, help="first entry date")
+    refunds.add_argument("--to", dest="date_to", type=_date, help="last entry date")
+    refunds.add_argument("--out", type=Path, default=Path("out/reports"), help="output folder")
     ops_cli.register(commands, endpoint_option)
     return parser
 

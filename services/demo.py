@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from contracts.envelope import Envelope
-from contracts.topology import EXTRACT_ACCEPTED, EXTRACT_REJECTED, TOPOLOGY
+from contracts.topology import (
+    COMPARISON_COMPLETED,
+    CUSTOMS_LINES_GENERATED,
+    EXTRACT_ACCEPTED,
+    EXTRACT_REJECTED,
+    QUALITY_REPORTED,
+    TOPOLOGY,
+)
+from services.process import PipelineRun, write_outputs
+from services.reports import audit_lookup
 from services.runtime import provision
 from services.runtime.blobs import split_uri
 from services.runtime.context import RuntimeContext, available_services
@@ -24,10 +34,12 @@ from services.runtime.landing import land, push_key, upload_key
 from services.runtime.logging import configure_logging
 from services.runtime.observer import EventObserver
 from services.runtime.queues import queue_depth, wait_until_idle
+from services.runtime.reference_store import ReferenceStore
 from services.runtime.runner import BackgroundWorkers
 from services.runtime.settings import Settings
 
 SETTLE_TIMEOUT_SECONDS = 120
+DAILY_FEEDS = ("ZEMM004", "ZSDR002")
 
 
 @dataclass(frozen=True)
@@ -61,15 +73,15 @@ def run_demo(samples: Path, out: Path) -> int:
             EventObserver(context.clients, context.names) as observer,
             BackgroundWorkers(context, services),
         ):
-            landed = _land_samples(context, pushes, uploads)
             queues = [TOPOLOGY.service(name).queue for name in services]
-            settled = wait_until_idle(
-                context.clients, context.names, queues, timeout=SETTLE_TIMEOUT_SECONDS
-            )
+            landed, settled = _land_samples(context, pushes, uploads, queues)
             events = observer.collect()
         _print_extracts(landed, events)
+        _print_quality(context, events, out)
+        _print_freshness(context)
         _print_reports(context, events, out)
         _print_dead_letters(context, services)
+        _print_calculations(context, events, out)
         print(f"Logs: {log_file}")
         if not settled:
             print(f"ior: the pipeline did not settle within {SETTLE_TIMEOUT_SECONDS} s")
@@ -84,17 +96,31 @@ def _log_to(log_file: Path) -> None:
 
 
 def _land_samples(
-    context: RuntimeContext, pushes: Sequence[Path], uploads: Sequence[Path]
-) -> list[Landed]:
-    landed = [Landed(file, land(context.clients, file, push_key(file))) for file in pushes]
+    context: RuntimeContext, pushes: Sequence[Path], uploads: Sequence[Path], queues: list[str]
+) -> tuple[list[Landed], bool]:
+    """Land the samples as SAP's schedule does: the weekly reference feeds (and the uploads, which
+    are reference feeds too) first, and once they are loaded the daily feeds; returns what landed
+    and whether the pipeline settled after each wave."""
+    daily = [file for file in pushes if push_key(file).split("/")[1] in DAILY_FEEDS]
+    weekly = [file for file in pushes if file not in daily]
+    landed = [Landed(file, land(context.clients, file, push_key(file))) for file in weekly]
     for file in uploads:
         landed.append(Landed(file, land(context.clients, file, upload_key(file.parent.name, file))))
+    settled = _settle(context, queues)
+    landed += [Landed(file, land(context.clients, file, push_key(file))) for file in daily]
     # The same file again under another name: accepted once, by its SHA-256.
-    again = pushes[0]
+    again = (daily or pushes)[0]
     key = push_key(again).replace(again.name, f"resent-{again.name}")
     landed.append(Landed(again, land(context.clients, again, key)))
-    print(f"  pushed {len(pushes)} SAP extracts, {len(uploads)} uploads, 1 file sent twice")
-    return landed
+    print(
+        f"  pushed {len(weekly)} weekly SAP extracts and {len(uploads)} uploads, then "
+        f"{len(daily)} daily extracts; 1 file sent twice"
+    )
+    return landed, _settle(context, queues) and settled
+
+
+def _settle(context: RuntimeContext, queues: list[str]) -> bool:
+    return wait_until_idle(context.clients, context.names, queues, timeout=SETTLE_TIMEOUT_SECONDS)
 
 
 def _print_extracts(landed: Sequence[Landed], events: Sequence[Envelope]) -> None:
@@ -134,6 +160,42 @@ def _outcome(found: Sequence[Envelope]) -> str:
     return f"partly rejected: {rejected['reason']}" if EXTRACT_ACCEPTED in types else "rejected"
 
 
+def _print_quality(context: RuntimeContext, events: Sequence[Envelope], out: Path) -> None:
+    """Errors and warnings per extract and per rule; the reports are copied to `out/quality/`."""
+    reported = sorted(
+        (e for e in events if e.type == QUALITY_REPORTED), key=lambda e: str(e.data["extract_id"])
+    )
+    print("\nQuality")
+    print(f"  {'EXTRACT':36} {'ERRORS':>6} {'WARNINGS':>8}")
+    per_rule: Counter[tuple[str, str]] = Counter()
+    for event in reported:
+        uri = str(event.data["report"]["uri"])
+        local = out / "quality" / Path(split_uri(uri)[1]).name
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_bytes(context.blobs.get(*split_uri(uri)))
+        for entry in json.loads(local.read_text(encoding="utf-8"))["summary"]:
+            per_rule[(entry["severity"], entry["rule"])] += int(entry["count"])
+        errors, warnings = event.data["error_count"], event.data["warning_count"]
+        print(f"  {event.data['extract_id']!s:36} {errors:>6} {warnings:>8}")
+    for (severity, rule), count in sorted(per_rule.items()):
+        print(f"    {severity:8} {rule:40} {count:>4}")
+    print(f"  reports: {out / 'quality'}" if reported else "  none")
+
+
+def _print_freshness(context: RuntimeContext) -> None:
+    """The last SAP sync of each reference table, as `ior status` would show it."""
+    print("\nReference data (last SAP sync)")
+    syncs = ReferenceStore(context.clients.dynamodb).syncs()
+    print(f"  {'FEED':10} {'TABLE':24} {'EXTRACT':36} {'SYNCED AT (UTC)':20} {'ROWS':>5}")
+    for sync in syncs:
+        synced = f"{sync.synced_at:%Y-%m-%d %H:%M:%S}"
+        print(
+            f"  {sync.feed:10} {sync.table:24} {sync.extract_id:36} {synced:20} {sync.row_count:>5}"
+        )
+    if not syncs:
+        print("  none")
+
+
 def _print_reports(context: RuntimeContext, events: Sequence[Envelope], out: Path) -> None:
     reports = sorted({str(e.data["report_uri"]) for e in events if e.type == EXTRACT_REJECTED})
     print("\nQuarantine reports")
@@ -156,3 +218,31 @@ def _print_dead_letters(context: RuntimeContext, services: Sequence[str]) -> Non
     print("\nDead-letter queues: " + ("all empty" if not waiting else ""))
     for depth in waiting:
         print(f"  {depth.queue}: {depth.visible} message(s)")
+
+
+def _print_calculations(context: RuntimeContext, events: Sequence[Envelope], out: Path) -> None:
+    """The end of the chain: CALC-ID, workbook, comparison and audit, copied to `out`."""
+    run = PipelineRun(files=[], events=list(events))
+    write_outputs(context, run, out)
+    print("\nCustoms lines")
+    for event in run.of_type(CUSTOMS_LINES_GENERATED):
+        data, calc_id = event.data, event.data["calc_id"]
+        totals = data["totals"]
+        print(
+            f"  {calc_id}: {data['line_count']} component lines, {data['exception_count']} "
+            f"exception(s), {data['packaging_count']} packaging line(s)\n"
+            f"    entered value {totals['entered_value_usd']} USD, duty {totals['duty_usd']} USD, "
+            f"MPF {totals['mpf_usd']} USD, HMF {totals['hmf_usd']} USD\n"
+            f"    workbook: {out / f'{calc_id}.xlsx'}"
+        )
+        audited = audit_lookup(context, calc_id=calc_id)
+        print(f"    audit: {len(audited)} immutable record(s), indexed by CALC-ID, PO and file")
+    for event in run.of_type(COMPARISON_COMPLETED):
+        data = event.data
+        print(
+            f"  comparison with SAP (ZSDR002) for {data['calc_id']}: {data['passed']} PASS, "
+            f"{data['failed']} FAIL, {data['ours_only']} ours only, {data['theirs_only']} SAP only"
+            f"\n    report: {out / 'comparison.json'}"
+        )
+    if not run.of_type(CUSTOMS_LINES_GENERATED):
+        print("  none")

@@ -28,6 +28,7 @@ from contracts.topology import (
     QUALITY_REPORTED,
     TOPOLOGY,
 )
+from services.reports import audit_lookup
 from services.runtime import provision
 from services.runtime.blobs import split_uri
 from services.runtime.context import RuntimeContext, available_services
@@ -90,14 +91,16 @@ class PipelineRun:
 
 
 def find_extract_files(folder: Path) -> list[ExtractFile]:
-    """Extract files of `folder` (recursively), each named after its feed."""
+    """Extract files of `folder` (recursively), each named after its feed or in a folder that is."""
     if not folder.is_dir():
         raise ProcessUsageError(f"{folder}: no such folder")
     files = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if path.suffix.lower() not in {".json", *UPLOAD_SUFFIXES}:
             continue
-        feed = next((f for f in FEEDS if path.name.upper().startswith(f)), None)
+        feed = next((f for f in FEEDS if path.name.upper().startswith(f)), None) or (
+            path.parent.name.upper() if path.parent.name.upper() in FEEDS else None
+        )
         if feed is None:
             raise ProcessUsageError(
                 f"{path}: name it after its feed (one of {', '.join(sorted(FEEDS))})"
@@ -176,7 +179,11 @@ def write_outputs(context: RuntimeContext, run: PipelineRun, out: Path) -> list[
         calc_id = event.data["calc_id"]
         copy(event.data["lines"]["uri"], "customs_lines.jsonl")
         copy(event.data["workbook"]["uri"], f"{calc_id}.xlsx")
-        copy(event.data["calculation"]["uri"], f"audit/{calc_id}.json")
+        audit_file = out / "audit" / f"{calc_id}.json"
+        audit_file.parent.mkdir(parents=True, exist_ok=True)
+        records = audit_lookup(context, calc_id=calc_id)
+        audit_file.write_text(json.dumps(records, indent=2, default=str), encoding="utf-8")
+        written.append(audit_file)
     for event in run.of_type(COMPARISON_COMPLETED):
         copy(event.data["report"]["uri"], "comparison.json")
     for index, event in enumerate(run.of_type(QUALITY_REPORTED)):

@@ -39,6 +39,7 @@ class InvoicesNormalizedV1(EventData):
     invoice_numbers: tuple[str, ...]
     entry_dates: tuple[date, ...]
     inputs: tuple[ObjectRef, ...] = Field(description="the accepted extracts this was built from")
+    source_uri: str | None = Field(default=None, description="the ZEMM004 file as SAP pushed it")
 
 
 class DeclaredLinesNormalizedV1(EventData):

@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from contracts.datasets import HtsCodeRow, PackagingRow, ProductMasterRow, TariffRuleRow
-
-
-def valid_on(valid_from: date, valid_to: date | None, day: date) -> bool:
-    return valid_from <= day and (valid_to is None or day <= valid_to)
+from services.runtime.reference_store import valid_on
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,21 @@
+"""The customs-generation service as the runtime runs it."""
+
+from __future__ import annotations
+
+from contracts.topology import INVOICES_NORMALIZED
+from services.customs_generation.handler import CustomsHandler
+from services.runtime.context import RuntimeContext
+from services.runtime.events import event_decoder
+from services.runtime.messages import ServiceApp
+from services.runtime.reference_store import ReferenceStore
+
+NAME = "customs_generation"
+
+
+def build(context: RuntimeContext) -> ServiceApp:
+    handler = CustomsHandler(context.blobs, ReferenceStore(context.clients.dynamodb))
+    return ServiceApp(
+        name=NAME,
+        decode=event_decoder(NAME, context.claim_checks),
+        handlers={INVOICES_NORMALIZED: handler},
+    )

@@ -1,0 +1,170 @@
+"""Customs generation at the edge: `invoices.normalized` in → lines, workbook, record out.
+
+Reads the normalized lines (checksum verified) and the reference tables once per batch, runs the
+pure `calculate`, writes the customs-lines dataset (JSON lines + Parquet), the broker workbook and
+the calculation record, and announces them. The CALC-ID derives from the consumed event (its time
+and id), so a retried batch rewrites the same objects instead of producing a second workbook.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Sequence
+from typing import cast
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from contracts import datasets
+from contracts.envelope import Envelope, EventData, new_envelope
+from contracts.events import (
+    AlertRaisedV1,
+    CustomsLinesGeneratedV1,
+    InvoicesNormalizedV1,
+    ObjectRef,
+    Severity,
+)
+from contracts.topology import BUCKET_PROCESSED
+from services.customs_generation.audit_sheet import AuditInputs, InputFile, ReferenceVersion
+from services.customs_generation.calc_id import new_calc_id
+from services.customs_generation.calculation import calculate
+from services.customs_generation.record import calculation_record
+from services.customs_generation.reference import ReferenceSnapshot
+from services.customs_generation.results import CalculationResult
+from services.customs_generation.workbook import write_broker_workbook
+from services.runtime.blobs import BlobStore
+from services.runtime.jsonlines import CONTENT_TYPE as JSON_LINES
+from services.runtime.jsonlines import json_lines
+from services.runtime.messages import ConsumedEvent
+from services.runtime.reference_store import FeedSync, ReferenceBatch, ReferenceStore
+
+SOURCE = "ior.customs_generation"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CustomsHandler:
+    def __init__(self, blobs: BlobStore, store: ReferenceStore) -> None:
+        self._blobs = blobs
+        self._store = store
+
+    def __call__(self, event: ConsumedEvent) -> Sequence[Envelope]:
+        batch = cast(InvoicesNormalizedV1, event.data)
+        lines = [
+            datasets.NormalizedInvoiceLine.model_validate_json(line)
+            for line in self._blobs.get_verified(batch.lines).splitlines()
+            if line.strip()
+        ]
+        calc_id = new_calc_id(event.envelope.time, random.Random(event.envelope.id))
+        result = calculate(lines, _snapshot(ReferenceBatch(self._store)), calc_id)
+        syncs = self._store.syncs()
+        prefix = f"customs-lines/{calc_id}/"
+        lines_ref = self._put(
+            f"{prefix}lines.jsonl",
+            json_lines(result.component_lines),
+            len(result.component_lines),
+            "jsonl",
+        )
+        parquet_ref = self._put(
+            f"{prefix}lines.parquet", _parquet(result), len(result.component_lines), "parquet"
+        )
+        workbook = write_broker_workbook(result, _audit_inputs(syncs))
+        workbook_ref = self._put(
+            f"workbooks/{calc_id}.xlsx", workbook, len(result.component_lines), "xlsx"
+        )
+        po_numbers = tuple(sorted({line.po_number for line in lines}))
+        record = calculation_record(
+            result,
+            calculated_at=event.envelope.time,
+            inputs=[_input_file(sync) for sync in syncs],
+            reference_versions={sync.table: sync.extract_id for sync in syncs},
+            po_numbers=po_numbers,
+            lines=lines_ref,
+            workbook_uri=workbook_ref.uri,
+        )
+        record_ref = self._put(
+            f"{prefix}calculation.json", record.model_dump_json(indent=2).encode(), 1, "json"
+        )
+        events: list[EventData] = [
+            CustomsLinesGeneratedV1(
+                calc_id=calc_id,
+                lines=lines_ref,
+                lines_parquet=parquet_ref,
+                workbook=workbook_ref,
+                calculation=record_ref,
+                invoice_numbers=tuple(sorted({line.invoice_number for line in lines})),
+                po_numbers=po_numbers,
+                line_count=len(result.component_lines),
+                exception_count=len(result.exceptions),
+                packaging_count=len(result.packaging_lines),
+                totals=result.totals,
+            )
+        ]
+        if result.exceptions:
+            events.append(_exception_alert(result, record_ref.uri))
+        return [
+            new_envelope(
+                data,
+                source=SOURCE,
+                subject=calc_id,
+                correlationid=event.envelope.correlationid,
+                cause=event.envelope.id,
+            )
+            for data in events
+        ]
+
+    def _put(self, key: str, body: bytes, rows: int, fmt: str) -> ObjectRef:
+        content_type = {"jsonl": JSON_LINES, "xlsx": XLSX}.get(fmt, "application/octet-stream")
+        if fmt == "json":
+            content_type = "application/json"
+        return self._blobs.put(
+            BUCKET_PROCESSED, key, body, content_type=content_type, row_count=rows, fmt=fmt
+        )
+
+
+def _snapshot(batch: ReferenceBatch) -> ReferenceSnapshot:
+    return ReferenceSnapshot.build(
+        products=batch.products.values(),
+        hts_codes=[row for rows in batch.hts_codes.values() for row in rows],
+        tariff_rules=batch.tariff_rules,
+        packaging=batch.packaging.values(),
+    )
+
+
+def _parquet(result: CalculationResult) -> bytes:
+    buffer = io.BytesIO()
+    table = pa.Table.from_pylist([line.model_dump() for line in result.component_lines])
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def _input_file(sync: FeedSync) -> datasets.InputFile:
+    return datasets.InputFile(
+        feed=sync.feed,
+        extract_id=sync.extract_id,
+        file_name=sync.source_uri.rsplit("/", 1)[-1],
+        uri=sync.source_uri,
+        sha256=sync.records_sha256,
+        row_count=sync.row_count,
+    )
+
+
+def _audit_inputs(syncs: Sequence[FeedSync]) -> AuditInputs:
+    return AuditInputs(
+        input_files=tuple(
+            InputFile(sync.source_uri.rsplit("/", 1)[-1], sync.records_sha256, sync.row_count)
+            for sync in syncs
+        ),
+        reference_versions=tuple(ReferenceVersion(sync.table, sync.extract_id) for sync in syncs),
+    )
+
+
+def _exception_alert(result: CalculationResult, record_uri: str) -> AlertRaisedV1:
+    reasons = sorted({str(exception.reason) for exception in result.exceptions})
+    return AlertRaisedV1(
+        severity=Severity.WARNING,
+        service="customs_generation",
+        title=f"{result.calc_id}: {len(result.exceptions)} invoice line(s) not declared",
+        detail=", ".join(reasons),
+        refs=(record_uri,),
+    )

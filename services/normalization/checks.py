@@ -1,0 +1,228 @@
+"""The quality checks of DOMAIN.md §2 as pure functions: a record in, its issues out.
+
+Ingestion already rejects records that break their feed's contract, so on the sample data the
+record checks find nothing; they are kept because the product master joins two feeds and an
+invoice line is checked against the master row it will be declared with, which no single feed
+contract can see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any, NamedTuple, Protocol
+
+import pycountry
+
+from contracts.datasets import HtsCodeRow, MatchStatus, ProductMasterRow, TariffRuleRow
+from contracts.feeds import (
+    Zemm004Record,
+    Zemm005Record,
+    Zfmior002Record,
+    Zfmior003Record,
+    Zsdr002Record,
+)
+from services.normalization.customer_matching import CustomerMatch
+from services.normalization.quality import Issue, Rule
+
+_HTS_NUMBER = re.compile(r"\d{10}")
+ANY = "*"
+
+
+class ReferenceLookups(Protocol):
+    """The reference data an invoice line is checked against (a `ReferenceBatch` is one)."""
+
+    @property
+    def products(self) -> Mapping[str, ProductMasterRow]: ...
+
+    def hts_at(self, hts_code: str, day: date) -> HtsCodeRow | None: ...
+
+    def rules_at(self, day: date) -> tuple[TariffRuleRow, ...]: ...
+
+
+class MetalFields(NamedTuple):
+    """How weights and metal origins are named where they are checked."""
+
+    net: str
+    steel: str
+    aluminum: str
+    melt_pour: str
+    smelt: str
+    cast: str
+
+
+WEIGHT_RECORD_FIELDS = MetalFields(
+    "net_weight",
+    "steel_weight",
+    "aluminum_weight",
+    "steel_melt_pour_country",
+    "aluminum_smelt_country",
+    "aluminum_cast_country",
+)
+MASTER_FIELDS = MetalFields(
+    "net_weight_kg",
+    "steel_kg",
+    "aluminum_kg",
+    "steel_melt_pour_country",
+    "aluminum_smelt_country",
+    "aluminum_cast_country",
+)
+
+
+@cache
+def _iso_alpha2() -> frozenset[str]:
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def hts_issues(hts_code: str | None) -> list[Issue]:
+    if hts_code and _HTS_NUMBER.fullmatch(hts_code):
+        return []
+    return [Issue("hts_code", hts_code, Rule.HTS_MALFORMED, "HTS must be 10 digits without dots")]
+
+
+def country_issues(country: str | None, field: str = "country_of_origin") -> list[Issue]:
+    if country is not None and country in _iso_alpha2():
+        return []
+    return [Issue(field, country, Rule.COUNTRY_INVALID, "not an ISO 3166-1 alpha-2 country code")]
+
+
+def weight_issues(
+    net: Decimal | None, steel: Decimal, aluminum: Decimal, fields: MetalFields
+) -> list[Issue]:
+    if net is None:
+        return [Issue(fields.net, None, Rule.WEIGHT_MISSING, "no ZFMIOR002 weight record")]
+    issues = [
+        Issue(field, str(weight), Rule.WEIGHT_NOT_POSITIVE, f"{field} must not be negative")
+        for field, weight in ((fields.steel, steel), (fields.aluminum, aluminum))
+        if weight < 0
+    ]
+    if net <= 0:
+        issues.append(
+            Issue(fields.net, str(net), Rule.WEIGHT_NOT_POSITIVE, "net weight must be > 0")
+        )
+    elif steel + aluminum > net:
+        detail = f"steel {steel} + aluminum {aluminum} exceeds net weight {net}"
+        issues.append(Issue(fields.aluminum, str(aluminum), Rule.METAL_OVER_NET, detail))
+    return issues
+
+
+def metal_origin_issues(
+    steel: Decimal,
+    aluminum: Decimal,
+    countries: tuple[str | None, str | None, str | None],
+    fields: MetalFields,
+) -> list[Issue]:
+    """Steel needs its melt-and-pour country; aluminum its smelt and cast countries."""
+    melt_pour, smelt, cast = countries
+    required = [(fields.melt_pour, melt_pour, steel > 0)]
+    required += [(fields.smelt, smelt, aluminum > 0), (fields.cast, cast, aluminum > 0)]
+    return [
+        Issue(field, None, Rule.METAL_ORIGIN_MISSING, f"{field} is required for metal content")
+        for field, country, needed in required
+        if needed and not country
+    ]
+
+
+def material_record_issues(record: Zemm005Record) -> list[Issue]:
+    return hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+
+
+def weight_record_issues(record: Zfmior002Record) -> list[Issue]:
+    steel, aluminum = record.steel_weight, record.aluminum_weight
+    countries = (
+        record.steel_melt_pour_country,
+        record.aluminum_smelt_country,
+        record.aluminum_cast_country,
+    )
+    return weight_issues(
+        record.net_weight, steel, aluminum, WEIGHT_RECORD_FIELDS
+    ) + metal_origin_issues(steel, aluminum, countries, WEIGHT_RECORD_FIELDS)
+
+
+def hts_record_issues(record: Zfmior003Record) -> list[Issue]:
+    return hts_issues(record.hts_code)
+
+
+def declared_line_issues(record: Zsdr002Record) -> list[Issue]:
+    return hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+
+
+# The checks run on each record of an extract of the feed (feeds not named have none). Each is
+# only ever given records of its own feed, which the key guarantees and the type cannot say.
+RECORD_CHECKS: dict[str, Callable[[Any], list[Issue]]] = {
+    "ZEMM005": material_record_issues,
+    "ZFMIOR002": weight_record_issues,
+    "ZFMIOR003": hts_record_issues,
+    "ZSDR002": declared_line_issues,
+}
+
+
+def duty_rules(rules: Sequence[TariffRuleRow], product: ProductMasterRow) -> list[TariffRuleRow]:
+    """The rules whose category, HTS prefix and country match the product (`*` matches all).
+
+    Fees (MPF, HMF) carry no Chapter 99 code and match every entry, so they do not count.
+    """
+    return [
+        rule
+        for rule in rules
+        if rule.chapter99_code
+        and rule.product_category in (product.product_category, ANY)
+        and (rule.hts_prefix == ANY or product.hts_code.startswith(rule.hts_prefix))
+        and rule.country_of_origin in (product.country_of_origin, ANY)
+    ]
+
+
+def product_issues(
+    product: ProductMasterRow, entry_date: date, reference: ReferenceLookups
+) -> list[Issue]:
+    """What keeps a line of this product from being declared on `entry_date` (or warns)."""
+    issues = hts_issues(product.hts_code)
+    if not issues and reference.hts_at(product.hts_code, entry_date) is None:
+        detail = f"no ZFMIOR003 record of {product.hts_code} is valid on {entry_date}"
+        issues.append(Issue("hts_code", product.hts_code, Rule.HTS_NOT_VALID_AT_ENTRY, detail))
+    issues += country_issues(product.country_of_origin)
+    steel, aluminum = product.steel_kg, product.aluminum_kg
+    countries = (
+        product.steel_melt_pour_country,
+        product.aluminum_smelt_country,
+        product.aluminum_cast_country,
+    )
+    issues += weight_issues(product.net_weight_kg, steel, aluminum, MASTER_FIELDS)
+    issues += metal_origin_issues(steel, aluminum, countries, MASTER_FIELDS)
+    if not duty_rules(reference.rules_at(entry_date), product):
+        detail = (
+            f"no ZEMM007 rule for {product.product_category} / {product.hts_code} / "
+            f"{product.country_of_origin} is valid on {entry_date}: only the MFN rate applies"
+        )
+        issues.append(Issue("material", product.material, Rule.NO_TARIFF_RULE, detail))
+    return issues
+
+
+def invoice_line_issues(
+    record: Zemm004Record,
+    product: ProductMasterRow | None,
+    reference: ReferenceLookups,
+    customer: CustomerMatch,
+) -> list[Issue]:
+    if product is None:
+        detail = "the material has no product master record (ZEMM005)"
+        issues = [Issue("material", record.material, Rule.MATERIAL_NOT_IN_MASTER, detail)]
+    else:
+        issues = product_issues(product, record.entry_date, reference)
+    if record.currency != "USD" and record.exchange_rate_to_usd is None:
+        detail = f"a {record.currency} line needs exchange_rate_to_usd to be valued in USD"
+        issues.append(Issue("exchange_rate_to_usd", None, Rule.EXCHANGE_RATE_MISSING, detail))
+    return issues + customer_issues(record.ship_to_name, customer)
+
+
+def customer_issues(ship_to_name: str, customer: CustomerMatch) -> list[Issue]:
+    if customer.status is MatchStatus.REVIEW:
+        detail = f"matched to {customer.customer_id} {customer.matched_name!r} at {customer.score}"
+        return [Issue("ship_to_name", ship_to_name, Rule.CUSTOMER_REVIEW, detail)]
+    if customer.status is MatchStatus.UNMATCHED:
+        detail = f"no customer scores high enough (best {customer.score})"
+        return [Issue("ship_to_name", ship_to_name, Rule.CUSTOMER_UNMATCHED, detail)]
+    return []

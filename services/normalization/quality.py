@@ -1,0 +1,78 @@
+"""The quality rules of DOMAIN.md §2 and the findings they produce.
+
+A finding names where (feed, extract, record index), what (field, value) and which rule; its
+severity comes from the rule. An error keeps an invoice line out of the normalized dataset (it is
+listed in the quality report instead); a warning does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from contracts.events import Severity
+
+
+class Rule(StrEnum):
+    HTS_MALFORMED = "hts-missing-or-malformed"
+    HTS_NOT_VALID_AT_ENTRY = "hts-not-in-zfmior003-at-entry-date"
+    WEIGHT_MISSING = "weight-missing"  # no weight record: customs cannot compute the net weight
+    WEIGHT_NOT_POSITIVE = "weight-zero-or-negative"
+    METAL_OVER_NET = "steel-plus-aluminum-over-net"
+    COUNTRY_INVALID = "country-of-origin-invalid"
+    METAL_ORIGIN_MISSING = "metal-origin-country-missing"
+    MATERIAL_NOT_IN_MASTER = "material-not-in-master"
+    EXCHANGE_RATE_MISSING = "exchange-rate-missing"
+    NO_TARIFF_RULE = "no-tariff-rule-matches"
+    CUSTOMER_REVIEW = "customer-match-for-review"
+    CUSTOMER_UNMATCHED = "customer-unmatched"
+
+    @property
+    def severity(self) -> Severity:
+        return _WARNINGS.get(self, Severity.ERROR)
+
+
+# The customer is not a customs field, and a missing tariff rule may be right (a duty-free good
+# from a country without programs): these are for a person to look at, not reasons to hold a line.
+_WARNINGS = {
+    Rule.NO_TARIFF_RULE: Severity.WARNING,
+    Rule.CUSTOMER_REVIEW: Severity.WARNING,
+    Rule.CUSTOMER_UNMATCHED: Severity.WARNING,
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a check found in one record: the field, its value and the rule, with a sentence."""
+
+    field: str
+    value: str | None
+    rule: Rule
+    detail: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An issue placed in its extract: what the quality report lists."""
+
+    feed: str
+    extract_id: str
+    record_index: int
+    field: str
+    value: str | None
+    rule: Rule
+    detail: str
+
+    @classmethod
+    def of(cls, issue: Issue, feed: str, extract_id: str, record_index: int) -> Finding:
+        return cls(
+            feed, extract_id, record_index, issue.field, issue.value, issue.rule, issue.detail
+        )
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
