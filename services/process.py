@@ -22,10 +22,12 @@ from contracts.feeds import FEEDS
 from contracts.topology import (
     COMPARISON_COMPLETED,
     CUSTOMS_LINES_GENERATED,
+    DECLARED_LINES_NORMALIZED,
     EXTRACT_ACCEPTED,
     EXTRACT_REJECTED,
     INVOICES_NORMALIZED,
     QUALITY_REPORTED,
+    REFERENCE_UPDATED,
     TOPOLOGY,
 )
 from services.reports import audit_lookup
@@ -130,7 +132,8 @@ def _provisioned(endpoint: str) -> RuntimeContext:
 
 
 def run_pipeline(context: RuntimeContext, files: Sequence[ExtractFile], say: Say) -> PipelineRun:
-    """Push the reference feeds, let them settle, then the daily feeds; report each stage."""
+    """Push the reference feeds, let them settle, then the daily feeds; a line for each stage as
+    its first event arrives, and the counts when the wave has settled."""
     services = available_services()
     queues = [TOPOLOGY.service(name).queue for name in services]
     run = PipelineRun(list(files))
@@ -147,21 +150,57 @@ def run_pipeline(context: RuntimeContext, files: Sequence[ExtractFile], say: Say
             for extract in batch:
                 run.uris[land(context.clients, extract.path, extract.key)] = extract
             say(f"pushed {len(batch)} {label}")
+            wave = StageProgress(say)
+
+            def tick(progress: StageProgress = wave) -> None:
+                progress.saw(observer.collect(wait_seconds=0))
+
             run.settled &= wait_until_idle(
-                context.clients, context.names, queues, timeout=SETTLE_TIMEOUT_SECONDS
+                context.clients,
+                context.names,
+                queues,
+                timeout=SETTLE_TIMEOUT_SECONDS,
+                on_tick=tick,
             )
-            new = observer.collect()
-            run.events += new
-            _report_stage(new, say)
+            tick()
+            run.events += wave.events
+            wave.summarize()
     if not run.settled:
         say(f"the pipeline did not settle within {SETTLE_TIMEOUT_SECONDS} s")
     return run
 
 
-def _report_stage(events: Sequence[Envelope], say: Say) -> None:
-    counts = Counter(event.type for event in events)
-    for event_type, count in sorted(counts.items()):
-        say(f"  ✓ {count:>3} {event_type}")
+_STAGES = {
+    EXTRACT_ACCEPTED: "ingestion",
+    EXTRACT_REJECTED: "ingestion",
+    REFERENCE_UPDATED: "normalization",
+    INVOICES_NORMALIZED: "normalization",
+    DECLARED_LINES_NORMALIZED: "normalization",
+    QUALITY_REPORTED: "normalization",
+    CUSTOMS_LINES_GENERATED: "customs generation",
+    COMPARISON_COMPLETED: "comparison",
+}
+
+
+@dataclass
+class StageProgress:
+    """Announces each stage once, when its first event of the wave arrives."""
+
+    say: Say
+    events: list[Envelope] = field(default_factory=list)
+    announced: set[str] = field(default_factory=set)
+
+    def saw(self, events: Sequence[Envelope]) -> None:
+        self.events += events
+        for event in events:
+            stage = _STAGES.get(event.type)
+            if stage and stage not in self.announced:
+                self.announced.add(stage)
+                self.say(f"  ✓ {stage}")
+
+    def summarize(self) -> None:
+        for event_type, count in sorted(Counter(e.type for e in self.events).items()):
+            self.say(f"      {count:>3} {event_type}")
 
 
 def write_outputs(context: RuntimeContext, run: PipelineRun, out: Path) -> list[Path]:

@@ -66,12 +66,14 @@ class EventObserver:
             self._clients.sns.unsubscribe(SubscriptionArn=arn)
         self._clients.sqs.delete_queue(QueueUrl=self._queue_url)
 
-    def collect(self) -> list[Envelope]:
-        """Every event published since the last call (waits at most one second for the first)."""
+    def collect(self, wait_seconds: int = 1) -> list[Envelope]:
+        """Every event published since the last call (waits up to `wait_seconds` for the first)."""
         new: list[Envelope] = []
         while True:
             response = self._clients.sqs.receive_message(
-                QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0 if new else 1
+                QueueUrl=self._queue_url,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=0 if new else wait_seconds,
             )
             messages = response.get("Messages", [])
             if not messages:

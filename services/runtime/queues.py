@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.runtime.aws import AwsClients
@@ -47,11 +47,15 @@ def wait_until_idle(
     timeout: float,
     settle_checks: int = 3,
     interval: float = 0.2,
+    on_tick: Callable[[], None] | None = None,
 ) -> bool:
-    """True once every queue has been empty for `settle_checks` checks in a row."""
+    """True once every queue has been empty for `settle_checks` checks in a row; `on_tick` runs
+    at every check (to show progress while waiting)."""
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
+        if on_tick is not None:
+            on_tick()
         if all(queue_depth(clients, names, queue).idle for queue in queues):
             quiet += 1
             if quiet >= settle_checks:
