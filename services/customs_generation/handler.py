@@ -40,6 +40,8 @@ from services.runtime.messages import ConsumedEvent
 from services.runtime.reference_store import FeedSync, ReferenceBatch, ReferenceStore
 
 SOURCE = "ior.customs_generation"
+# Daily feeds are inputs of one batch, not reference tables (taken from the event instead).
+DAILY_FEEDS = ("ZEMM004", "ZSDR002")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -57,7 +59,7 @@ class CustomsHandler:
         ]
         calc_id = new_calc_id(event.envelope.time, random.Random(event.envelope.id))
         result = calculate(lines, _snapshot(ReferenceBatch(self._store)), calc_id)
-        syncs = self._store.syncs()
+        syncs = [sync for sync in self._store.syncs() if sync.feed not in DAILY_FEEDS]
         prefix = f"customs-lines/{calc_id}/"
         lines_ref = self._put(
             f"{prefix}lines.jsonl",
@@ -68,7 +70,8 @@ class CustomsHandler:
         parquet_ref = self._put(
             f"{prefix}lines.parquet", _parquet(result), len(result.component_lines), "parquet"
         )
-        workbook = write_broker_workbook(result, _audit_inputs(syncs))
+        inputs = [_invoices_input(batch), *(_input_file(sync) for sync in syncs)]
+        workbook = write_broker_workbook(result, _audit_inputs(inputs, syncs))
         workbook_ref = self._put(
             f"workbooks/{calc_id}.xlsx", workbook, len(result.component_lines), "xlsx"
         )
@@ -76,7 +79,7 @@ class CustomsHandler:
         record = calculation_record(
             result,
             calculated_at=event.envelope.time,
-            inputs=[_input_file(sync) for sync in syncs],
+            inputs=inputs,
             reference_versions={sync.table: sync.extract_id for sync in syncs},
             po_numbers=po_numbers,
             lines=lines_ref,
@@ -149,12 +152,22 @@ def _input_file(sync: FeedSync) -> datasets.InputFile:
     )
 
 
-def _audit_inputs(syncs: Sequence[FeedSync]) -> AuditInputs:
+def _invoices_input(batch: InvoicesNormalizedV1) -> datasets.InputFile:
+    """The invoice extract of this batch, from its event (a later batch may be stamped already)."""
+    source = batch.source_uri or batch.lines.uri
+    return datasets.InputFile(
+        feed="ZEMM004",
+        extract_id=batch.extract_id,
+        file_name=source.rsplit("/", 1)[-1],
+        uri=source,
+        sha256=batch.lines.sha256,
+        row_count=batch.line_count,
+    )
+
+
+def _audit_inputs(inputs: Sequence[datasets.InputFile], syncs: Sequence[FeedSync]) -> AuditInputs:
     return AuditInputs(
-        input_files=tuple(
-            InputFile(sync.source_uri.rsplit("/", 1)[-1], sync.records_sha256, sync.row_count)
-            for sync in syncs
-        ),
+        input_files=tuple(InputFile(i.file_name, i.sha256, i.row_count) for i in inputs),
         reference_versions=tuple(ReferenceVersion(sync.table, sync.extract_id) for sync in syncs),
     )
 

@@ -23,7 +23,7 @@ def build(context: RuntimeContext, config: NormalizationConfig | None = None) ->
     handler = NormalizationHandler(
         context.blobs,
         ReferenceLoader(context.blobs, store, clock=_now),
-        DailyLoader(context.blobs, store, config.thresholds),
+        DailyLoader(context.blobs, store, config.thresholds, clock=_now),
         clock=_now,
     )
     return ServiceApp(

@@ -7,7 +7,8 @@ overwrites identical objects and table rows instead of adding new ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from contracts.datasets import DeclaredLine
 from contracts.events import (
@@ -25,6 +26,7 @@ from services.normalization.invoices import InvoiceRun, normalize_invoices
 from services.normalization.outcome import LoadOutcome
 from services.normalization.po_reference import po_reference_rows
 from services.normalization.records import Indexed
+from services.normalization.reference_loads import feed_sync
 from services.normalization.report import excluded_records
 from services.runtime.blobs import BlobStore, s3_uri
 from services.runtime.jsonlines import json_lines
@@ -37,10 +39,17 @@ REFERENCE_INPUTS = ("ZEMM005", "ZFMIOR002", "ZFMIOR003", "ZEMM007", "ZEMM006", "
 
 
 class DailyLoader:
-    def __init__(self, blobs: BlobStore, store: ReferenceStore, thresholds: MatchThresholds):
+    def __init__(
+        self,
+        blobs: BlobStore,
+        store: ReferenceStore,
+        thresholds: MatchThresholds,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self._blobs = blobs
         self._store = store
         self._thresholds = thresholds
+        self._clock = clock
 
     def normalize_invoices(
         self, accepted: ExtractAcceptedV1, records: Sequence[Indexed[Zemm004Record]]
@@ -67,6 +76,7 @@ class DailyLoader:
             inputs=inputs,
             source_uri=accepted.source_uri,
         )
+        self._store.stamp(feed_sync(accepted, TABLE_PO_REFERENCE, self._clock()))
         return LoadOutcome((event,), run.findings, excluded_records(run.excluded))
 
     def store_declared_lines(
@@ -81,6 +91,7 @@ class DailyLoader:
         event = DeclaredLinesNormalizedV1(
             extract_id=accepted.extract_id, lines=ref, invoice_numbers=invoices
         )
+        self._store.stamp(feed_sync(accepted, ref.uri.rsplit("/", 1)[0], self._clock()))
         return LoadOutcome((event,))
 
     def _write_partitions(self, accepted: ExtractAcceptedV1, run: InvoiceRun) -> ObjectRef:

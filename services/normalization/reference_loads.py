@@ -98,17 +98,22 @@ class ReferenceLoader:
         return parse_records(self._blobs.get_verified(sync.records), model)
 
     def _sync(self, accepted: ExtractAcceptedV1, table: str) -> FeedSync:
-        return FeedSync(
-            feed=accepted.feed,
-            table=table,
-            extract_id=accepted.extract_id,
-            extracted_at=accepted.extracted_at,
-            synced_at=self._clock(),
-            row_count=accepted.records.row_count,
-            records_uri=accepted.records.uri,
-            records_sha256=accepted.records.sha256,
-            source_uri=accepted.source_uri,
-        )
+        return feed_sync(accepted, table, self._clock())
+
+
+def feed_sync(accepted: ExtractAcceptedV1, table: str, synced_at: datetime) -> FeedSync:
+    """The stamp saying "`table` now holds this extract" (the feed's last SAP sync)."""
+    return FeedSync(
+        feed=accepted.feed,
+        table=table,
+        extract_id=accepted.extract_id,
+        extracted_at=accepted.extracted_at,
+        synced_at=synced_at,
+        row_count=accepted.records.row_count,
+        records_uri=accepted.records.uri,
+        records_sha256=accepted.records.sha256,
+        source_uri=accepted.source_uri,
+    )
 
 
 def _sources(syncs: tuple[FeedSync | None, ...]) -> tuple[str | None, ...]:
