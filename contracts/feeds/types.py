@@ -194,11 +194,26 @@ def _not_before_valid_from(valid_to: date | None, info: ValidationInfo) -> date 
 CASE_INSENSITIVE = BeforeValidator(_upper)
 """Put on an enumeration field so `kg` reads as `KG`."""
 
-Code = Annotated[str, BeforeValidator(_required(_code))]
+MAX_CODE_CHARS = 64
+MAX_TEXT_CHARS = 500
+
+
+def _at_most(limit: int) -> AfterValidator:
+    """A bound on text, so a hostile 10 MB field is rejected instead of travelling downstream."""
+
+    def check(value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and len(value) > limit:
+            raise ValueError(f"{_field(info)} is {len(value)} characters long; at most {limit}")
+        return value
+
+    return AfterValidator(check)
+
+
+Code = Annotated[str, BeforeValidator(_required(_code)), _at_most(MAX_CODE_CHARS)]
 """A required code or identifier: text only, so leading zeros survive (`000000000010004711`)."""
-OptionalCode = Annotated[str | None, BeforeValidator(_optional(_code))]
+OptionalCode = Annotated[str | None, BeforeValidator(_optional(_code)), _at_most(MAX_CODE_CHARS)]
 """A code that may be absent: empty text and null both become None."""
-Text = Annotated[str, BeforeValidator(_required(_text))]
+Text = Annotated[str, BeforeValidator(_required(_text)), _at_most(MAX_TEXT_CHARS)]
 """Required free text (descriptions, names); a number typed into it is kept as its digits."""
 
 HtsCode = Annotated[

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import structlog
+
 from services.ingestion.handler import (
     IngestionHandler,
     IngestionLimits,
@@ -11,11 +13,13 @@ from services.ingestion.handler import (
     correlation_id,
 )
 from services.ingestion.notifications import ObjectCreated, parse_notification
-from services.runtime.blobs import BlobStore, sha256_hex
+from services.runtime.blobs import BlobStore, s3_uri, sha256_hex
 from services.runtime.context import RuntimeContext
+from services.runtime.errors import ObjectMissing
 from services.runtime.messages import InboundMessage, ServiceApp, Work
 
 NAME = "ingestion"
+log = structlog.get_logger("ior.ingestion")
 # Work items of this service are files, not events; they are dispatched under one type.
 FILE_RECEIVED = "s3:ObjectCreated"
 
@@ -33,11 +37,17 @@ def decode(message: InboundMessage, blobs: BlobStore, limits: IngestionLimits) -
     """One work item per created file, keyed by the file's SHA-256.
 
     The key is the content hash, so a re-delivered notification and the same file pushed again
-    under another name are both recognised as duplicates: "accepted once".
+    under another name are both recognised as duplicates: "accepted once". A file that is gone
+    was quarantined by an earlier delivery of the same notification (or removed by a person):
+    there is nothing left to ingest, which is logged, not dead-lettered.
     """
-    return [
-        _work(received_file(created, blobs, limits)) for created in parse_notification(message.body)
-    ]
+    work = []
+    for created in parse_notification(message.body):
+        try:
+            work.append(_work(received_file(created, blobs, limits)))
+        except ObjectMissing:
+            log.warning("file.gone", file=s3_uri(created.bucket, created.key))
+    return work
 
 
 def received_file(

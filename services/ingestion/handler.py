@@ -30,6 +30,7 @@ from services.ingestion.validation import (
     validate_records,
 )
 from services.runtime.blobs import BlobStore, s3_uri
+from services.runtime.messages import Handled
 
 log = structlog.get_logger("ior.ingestion")
 SOURCE = "ior.ingestion"
@@ -66,7 +67,7 @@ class IngestionHandler:
         self._blobs = blobs
         self._limits = limits
 
-    def __call__(self, received: ReceivedFile) -> Sequence[Envelope]:
+    def __call__(self, received: ReceivedFile) -> Sequence[Envelope] | Handled:
         try:
             location = parse_location(received.key)
             validated = self._validate(received, location)
@@ -147,7 +148,7 @@ class IngestionHandler:
         )
         return self._envelopes(received, header.extract_id, events)
 
-    def _reject_whole(self, received: ReceivedFile, exc: ExtractUnreadable) -> list[Envelope]:
+    def _reject_whole(self, received: ReceivedFile, exc: ExtractUnreadable) -> Handled:
         feed = _feed_of(received.key)
         name = PurePosixPath(received.key).name or "file"
         copy_key = f"{RAW_QUARANTINE_PREFIX}{feed}/{received.short_sha}-{name}"
@@ -166,10 +167,13 @@ class IngestionHandler:
             findings=(Finding(None, exc.field, exc.value, exc.rule),),
         )
         report_uri = self._write_report(received, feed, report)
-        self._blobs.delete(received.bucket, received.key)
         log.warning("extract.quarantined", file=received.uri, reason=str(exc), report=report_uri)
         events = _rejection_events(report, report_uri, Severity.ERROR)
-        return self._envelopes(received, correlation_id(received), events)
+        return Handled(
+            self._envelopes(received, correlation_id(received), events),
+            # "moved" to quarantine: the original goes once the rejection is committed
+            after_commit=(lambda: self._blobs.delete(received.bucket, received.key),),
+        )
 
     def _write_report(self, received: ReceivedFile, feed: str, report: RejectionReport) -> str:
         stem = PurePosixPath(received.key).stem or "file"

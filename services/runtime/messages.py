@@ -64,8 +64,21 @@ class Work:
     payload: Any
 
 
+@dataclass(frozen=True)
+class Handled:
+    """A handler's events plus effects that must wait until its work is committed.
+
+    An effect that destroys the input (moving a file out of the landing area) runs only after
+    the events are published and the idempotency key completed: a crash before that point leaves
+    the input in place for the retry, never a retry without its input.
+    """
+
+    envelopes: Sequence[Envelope]
+    after_commit: tuple[Callable[[], None], ...] = ()
+
+
 Decoder = Callable[[InboundMessage], Sequence[Work]]
-Handler = Callable[[Any], Sequence[Envelope]]
+Handler = Callable[[Any], Sequence[Envelope] | Handled]
 
 
 @dataclass(frozen=True)

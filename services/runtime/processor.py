@@ -9,16 +9,14 @@ The same object serves the long-poll worker and the Lambda adapter, so both beha
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from enum import StrEnum
 
 import structlog
 
-from contracts.envelope import Envelope
 from contracts.errors import IorError
 from services.runtime.dead_letters import DeadLetters
 from services.runtime.idempotency import Claim, IdempotencyStore
-from services.runtime.messages import InboundMessage, ServiceApp, Work
+from services.runtime.messages import Handled, InboundMessage, ServiceApp, Work
 from services.runtime.metrics import emit_metrics
 from services.runtime.publisher import Publisher
 
@@ -89,18 +87,25 @@ class MessageProcessor:
             if self._idempotency.claim(work.key) is Claim.DUPLICATE:
                 return
             try:
-                self._publisher.publish(self._handle(work))
+                handled = self._handle(work)
+                self._publisher.publish(handled.envelopes)
             except BaseException:
                 self._idempotency.release(work.key)
                 raise
             self._idempotency.complete(work.key)
             log.info("work.completed", key=work.key)
+            for effect in handled.after_commit:
+                try:
+                    effect()
+                except Exception as exc:
+                    log.warning("work.after_commit_failed", key=work.key, error=str(exc))
 
-    def _handle(self, work: Work) -> Sequence[Envelope]:
+    def _handle(self, work: Work) -> Handled:
         handler = self._app.handlers.get(work.event_type)
         if handler is None:
             raise NoHandler(f"{self._app.name} has no handler for {work.event_type}")
-        return handler(work.payload)
+        result = handler(work.payload)
+        return result if isinstance(result, Handled) else Handled(result)
 
     def _retry_or_give_up(self, message: InboundMessage, exc: Exception) -> Outcome:
         reason = f"{type(exc).__name__}: {exc}"

@@ -606,3 +606,38 @@ def test_conditionally_required_field_left_out_is_reported(feed, field, rule):
     reported_field, message = the_error(FEEDS[feed], raw)
     assert reported_field == field
     assert rule in message
+
+
+def test_free_text_longer_than_the_limit_is_rejected_with_its_length():
+    from pydantic import ValidationError
+
+    from contracts.feeds import Zsdr010Record
+
+    record = {
+        "customer_id": "0000100001",
+        "name": "x" * 10_000,
+        "aliases": [],
+        "country": "US",
+        "city": "Dallas",
+        "active": True,
+    }
+    with pytest.raises(ValidationError, match="at most 500"):
+        Zsdr010Record.model_validate(record)
+
+
+def test_code_longer_than_the_limit_is_rejected():
+    from pydantic import ValidationError
+
+    from contracts.feeds import ExtractHeader
+
+    with pytest.raises(ValidationError, match="at most 64"):
+        ExtractHeader.model_validate(
+            {
+                "feed": "ZSDR010",
+                "extract_id": "E" * 2_000,
+                "extracted_at": "2026-11-22T02:00:00Z",
+                "sap_system": "PRD",
+                "record_count": 0,
+                "records": [],
+            }
+        )
