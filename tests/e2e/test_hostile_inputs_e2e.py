@@ -232,7 +232,7 @@ def storm(provisioned: RuntimeContext, endpoints: Endpoints, tmp_path_factory) -
 
 @pytest.mark.parametrize(
     "name",
-    [name for name in CASES],
+    list(CASES),
 )
 def test_hostile_file_is_quarantined_or_rejected_with_a_clear_reason(storm: Storm, name: str):
     case = CASES[name]
