@@ -1,0 +1,1 @@
+"""A seeded synthetic SAP batch for the pipeline benchmark: reference feeds, invoices, ZSDR002."""
