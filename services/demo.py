@@ -12,7 +12,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from contracts.envelope import Envelope
@@ -24,69 +24,53 @@ from contracts.topology import (
     QUALITY_REPORTED,
     TOPOLOGY,
 )
-from services.process import PipelineRun, write_outputs
+from services.process import (
+    PipelineRun,
+    ProcessUsageError,
+    find_extract_files,
+    provisioned_context,
+    run_pipeline,
+    write_outputs,
+)
 from services.reports import audit_lookup
-from services.runtime import provision
 from services.runtime.blobs import split_uri
 from services.runtime.context import RuntimeContext, available_services
 from services.runtime.emulator import embedded_emulator
-from services.runtime.landing import land, push_key, upload_key
 from services.runtime.logging import configure_logging
-from services.runtime.observer import EventObserver
-from services.runtime.queues import queue_depth, wait_until_idle
+from services.runtime.queues import queue_depth
 from services.runtime.reference_store import ReferenceStore
-from services.runtime.runner import BackgroundWorkers
-from services.runtime.settings import Settings
-
-SETTLE_TIMEOUT_SECONDS = 120
-DAILY_FEEDS = ("ZEMM004", "ZSDR002")
-
-
-@dataclass(frozen=True)
-class Landed:
-    file: Path
-    uri: str
 
 
 def run_demo(samples: Path, out: Path) -> int:
-    pushes = sorted((samples / "batch").glob("*.json"))
-    uploads = sorted((samples / "uploads").glob("*/*"))
-    if not pushes:
-        print(f"ior: no sample extracts in {samples / 'batch'}")
+    try:
+        files = find_extract_files(samples)
+    except ProcessUsageError as exc:
+        print(f"ior: {exc}")
         return 1
     out.mkdir(parents=True, exist_ok=True)
     log_file = out / "ior.log"
     _log_to(log_file)
     with embedded_emulator() as endpoint:
         print(f"ior demo: embedded emulator (moto) at {endpoint}")
-        # Short polls: the demo stops its workers as soon as the batch has settled.
-        settings = replace(Settings.from_env().with_endpoint(endpoint), receive_wait_seconds=1)
-        context = RuntimeContext.from_settings(settings)
-        provision.apply(context.clients)
+        context = provisioned_context(endpoint)
         print(
             f"  provisioned {len(TOPOLOGY.topics)} topics, {2 * len(TOPOLOGY.queues)} queues "
             f"(with DLQs), {len(TOPOLOGY.buckets)} buckets, {len(TOPOLOGY.tables)} tables"
         )
         services = available_services()
         print(f"  workers: {', '.join(services)}")
-        with (
-            EventObserver(context.clients, context.names) as observer,
-            BackgroundWorkers(context, services),
-        ):
-            queues = [TOPOLOGY.service(name).queue for name in services]
-            landed, settled = _land_samples(context, pushes, uploads, queues)
-            events = observer.collect()
-        _print_extracts(landed, events)
-        _print_quality(context, events, out)
+        # The same file again under another name: accepted once, by its SHA-256.
+        again = next(f for f in files if f.is_daily)
+        files.append(replace(again, landing_name=f"resent-{again.path.name}"))
+        run = run_pipeline(context, files, lambda line: print(f"  {line}"))
+        _print_extracts(run)
+        _print_quality(context, run.events, out)
         _print_freshness(context)
-        _print_reports(context, events, out)
+        _print_reports(context, run.events, out)
         _print_dead_letters(context, services)
-        _print_calculations(context, events, out)
+        _print_calculations(context, run, out)
         print(f"Logs: {log_file}")
-        if not settled:
-            print(f"ior: the pipeline did not settle within {SETTLE_TIMEOUT_SECONDS} s")
-            return 1
-    return 0
+    return 0 if run.settled else 1
 
 
 def _log_to(log_file: Path) -> None:
@@ -95,56 +79,27 @@ def _log_to(log_file: Path) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
-def _land_samples(
-    context: RuntimeContext, pushes: Sequence[Path], uploads: Sequence[Path], queues: list[str]
-) -> tuple[list[Landed], bool]:
-    """Land the samples as SAP's schedule does: the weekly reference feeds (and the uploads, which
-    are reference feeds too) first, and once they are loaded the daily feeds; returns what landed
-    and whether the pipeline settled after each wave."""
-    daily = [file for file in pushes if push_key(file).split("/")[1] in DAILY_FEEDS]
-    weekly = [file for file in pushes if file not in daily]
-    landed = [Landed(file, land(context.clients, file, push_key(file))) for file in weekly]
-    for file in uploads:
-        landed.append(Landed(file, land(context.clients, file, upload_key(file.parent.name, file))))
-    settled = _settle(context, queues)
-    landed += [Landed(file, land(context.clients, file, push_key(file))) for file in daily]
-    # The same file again under another name: accepted once, by its SHA-256.
-    again = (daily or pushes)[0]
-    key = push_key(again).replace(again.name, f"resent-{again.name}")
-    landed.append(Landed(again, land(context.clients, again, key)))
-    print(
-        f"  pushed {len(weekly)} weekly SAP extracts and {len(uploads)} uploads, then "
-        f"{len(daily)} daily extracts; 1 file sent twice"
-    )
-    return landed, _settle(context, queues) and settled
-
-
-def _settle(context: RuntimeContext, queues: list[str]) -> bool:
-    return wait_until_idle(context.clients, context.names, queues, timeout=SETTLE_TIMEOUT_SECONDS)
-
-
-def _print_extracts(landed: Sequence[Landed], events: Sequence[Envelope]) -> None:
+def _print_extracts(run: PipelineRun) -> None:
     by_source: dict[str, list[Envelope]] = {}
-    for event in events:
+    for event in run.events:
         if event.type in {EXTRACT_ACCEPTED, EXTRACT_REJECTED}:
             by_source.setdefault(str(event.data["source_uri"]), []).append(event)
     print("\nExtracts")
     print(f"  {'FILE':36} {'FEED':10} {'ACCEPTED':>8} {'REJECTED':>8}  OUTCOME")
     totals = {"accepted": 0, "rejected": 0}
-    for item in landed:
-        found = by_source.get(item.uri, [])
+    for uri, extract in run.uris.items():
+        found = by_source.get(uri, [])
         accepted = next((e.data for e in found if e.type == EXTRACT_ACCEPTED), None)
         rejected = next((e.data for e in found if e.type == EXTRACT_REJECTED), None)
-        feed = split_uri(item.uri)[1].split("/")[1]
         n_ok = int(accepted["records"]["row_count"]) if accepted else 0
         n_bad = int(rejected["rejected_count"]) if rejected else 0
         totals["accepted"] += n_ok
         totals["rejected"] += n_bad
-        name = Path(split_uri(item.uri)[1]).name[-36:]
-        print(f"  {name:36} {feed:10} {n_ok:>8} {n_bad:>8}  {_outcome(found)}")
+        name = Path(split_uri(uri)[1]).name[-36:]
+        print(f"  {name:36} {extract.feed:10} {n_ok:>8} {n_bad:>8}  {_outcome(found)}")
     print(
         f"  total: {totals['accepted']} records accepted, {totals['rejected']} rejected, "
-        f"{sum(1 for i in landed if not by_source.get(i.uri))} duplicate file(s) ignored"
+        f"{sum(1 for uri in run.uris if not by_source.get(uri))} duplicate file(s) ignored"
     )
 
 
@@ -220,9 +175,8 @@ def _print_dead_letters(context: RuntimeContext, services: Sequence[str]) -> Non
         print(f"  {depth.queue}: {depth.visible} message(s)")
 
 
-def _print_calculations(context: RuntimeContext, events: Sequence[Envelope], out: Path) -> None:
+def _print_calculations(context: RuntimeContext, run: PipelineRun, out: Path) -> None:
     """The end of the chain: CALC-ID, workbook, comparison and audit, copied to `out`."""
-    run = PipelineRun(files=[], events=list(events))
     write_outputs(context, run, out)
     print("\nCustoms lines")
     for event in run.of_type(CUSTOMS_LINES_GENERATED):

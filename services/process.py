@@ -54,12 +54,15 @@ class ProcessUsageError(ValueError):
 class ExtractFile:
     path: Path
     feed: str
+    landing_name: str | None = None  # lands under another name (the demo's resent copy)
 
     @property
     def key(self) -> str:
         if self.path.suffix.lower() in UPLOAD_SUFFIXES:
-            return upload_key(self.feed, self.path)
-        return push_key(self.path, self.feed)
+            key = upload_key(self.feed, self.path)
+        else:
+            key = push_key(self.path, self.feed)
+        return key if self.landing_name is None else key.replace(self.path.name, self.landing_name)
 
     @property
     def is_daily(self) -> bool:
@@ -117,13 +120,13 @@ def find_extract_files(folder: Path) -> list[ExtractFile]:
 def pipeline_context(endpoint: str | None) -> Iterator[RuntimeContext]:
     """A provisioned context on `endpoint`, or on an embedded emulator started for the run."""
     if endpoint:
-        yield _provisioned(endpoint)
+        yield provisioned_context(endpoint)
         return
     with embedded_emulator() as embedded:
-        yield _provisioned(embedded)
+        yield provisioned_context(embedded)
 
 
-def _provisioned(endpoint: str) -> RuntimeContext:
+def provisioned_context(endpoint: str) -> RuntimeContext:
     # Short polls: the command stops its workers as soon as the chain has settled.
     settings = replace(Settings.from_env().with_endpoint(endpoint), receive_wait_seconds=1)
     context = RuntimeContext.from_settings(settings)

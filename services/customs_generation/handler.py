@@ -42,7 +42,11 @@ from services.runtime.reference_store import FeedSync, ReferenceBatch, Reference
 SOURCE = "ior.customs_generation"
 # Daily feeds are inputs of one batch, not reference tables (taken from the event instead).
 DAILY_FEEDS = ("ZEMM004", "ZSDR002")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    "jsonl": JSON_LINES,
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class CustomsHandler:
@@ -117,9 +121,7 @@ class CustomsHandler:
         ]
 
     def _put(self, key: str, body: bytes, rows: int, fmt: str) -> ObjectRef:
-        content_type = {"jsonl": JSON_LINES, "xlsx": XLSX}.get(fmt, "application/octet-stream")
-        if fmt == "json":
-            content_type = "application/json"
+        content_type = CONTENT_TYPES.get(fmt, "application/octet-stream")
         return self._blobs.put(
             BUCKET_PROCESSED, key, body, content_type=content_type, row_count=rows, fmt=fmt
         )
