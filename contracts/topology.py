@@ -220,6 +220,7 @@ TABLE_PO_REFERENCE = "ior-po-reference"
 TABLE_FEED_SYNC = "ior-feed-sync"
 TABLE_IDEMPOTENCY = "ior-idempotency"
 TABLE_AUDIT_INDEX = "ior-audit-index"
+TABLE_COMPARISON_INVOICES = "ior-comparison-invoices"
 
 # Rows of the feed-sync table that are not feeds: the last calculation and the last comparison.
 FEED_SYNC_CALC = "CALC"
@@ -365,6 +366,11 @@ TOPOLOGY = Topology(
         Table(TABLE_FEED_SYNC, "last SAP sync per feed", "feed"),
         Table(TABLE_IDEMPOTENCY, "idempotency records", "key", ttl_attribute="expires_at"),
         Table(
+            TABLE_COMPARISON_INVOICES,
+            "SAP's declaration of each invoice and the calculations awaiting one",
+            "invoice_number",
+        ),
+        Table(
             TABLE_AUDIT_INDEX,
             "audit records by CALC-ID, PO number and file name",
             "pk",
@@ -436,7 +442,7 @@ TOPOLOGY = Topology(
             "comparison",
             QUEUE_COMPARISON,
             publishes=(TOPIC_COMPARISON, TOPIC_ALERTS),
-            tables=_with_shared({TABLE_FEED_SYNC: _W}),
+            tables=_with_shared({TABLE_COMPARISON_INVOICES: _RW, TABLE_FEED_SYNC: _W}),
             buckets=(
                 BucketGrant(BUCKET_PROCESSED, "normalized/", _R),
                 BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),

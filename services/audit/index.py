@@ -1,7 +1,11 @@
 """The audit index (by CALC-ID, PO number and file name) and the `CALC` row of `ior status`.
 
-Index items are put only where absent, so a re-delivered event never writes one twice. The `CALC`
-row only moves forward in time: replaying an older calculation does not make it "the last one".
+Index items are put only where absent, so a re-delivered event never writes one twice: the items
+of a calculation are read in one go (BatchGetItem) and the absent ones put in one go
+(BatchWriteItem), instead of a conditional PutItem per PO. Two deliveries racing between the read
+and the write put identical items (they derive from the same record), so nothing differs. The
+`CALC` row only moves forward in time: replaying an older calculation does not make it "the last
+one".
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from contracts.datasets import CalculationRecordV1
 from contracts.topology import FEED_SYNC_CALC, TABLE_AUDIT_INDEX, TABLE_FEED_SYNC
+from services.runtime.dynamo_batches import DynamoBatches
 from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
@@ -35,27 +40,21 @@ class AuditIndex:
         feed_sync_table: str = TABLE_FEED_SYNC,
     ) -> None:
         self._db = dynamodb
+        self._batches = DynamoBatches(dynamodb)
         self._table = table
         self._feed_sync = feed_sync_table
 
     def add(self, items: Iterable[Mapping[str, Any]]) -> int:
         """Put every item that is not there yet; returns how many were new."""
-        return sum(1 for item in items if self._put_if_absent(item))
-
-    @aws_retry
-    def _put_if_absent(self, item: Mapping[str, Any]) -> bool:
-        try:
-            self._db.put_item(
-                TableName=self._table,
-                Item=_serialize(item),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
-                log.info("audit.index_exists", pk=item["pk"], sk=item["sk"])
-                return False
-            raise
-        return True
+        by_key = {(item["pk"], item["sk"]): _serialize(item) for item in items}
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in by_key.values()]
+        existing = {(i["pk"]["S"], i["sk"]["S"]) for i in self._batches.get_all(self._table, keys)}
+        if existing:
+            log.info("audit.index_exists", items=len(existing))
+        self._batches.put_all(
+            self._table, [item for key, item in by_key.items() if key not in existing]
+        )
+        return len(by_key) - len(existing)
 
     @aws_retry
     def mark_last_calculation(

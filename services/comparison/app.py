@@ -10,6 +10,7 @@ from contracts.topology import CUSTOMS_LINES_GENERATED, DECLARED_LINES_NORMALIZE
 from services.comparison.config import ComparisonConfig
 from services.comparison.declarations import DeclarationStore
 from services.comparison.handler import ComparisonHandler
+from services.comparison.invoice_index import InvoiceIndex
 from services.comparison.pending import PendingCalcs
 from services.comparison.status import ComparisonStatus
 from services.runtime.context import RuntimeContext
@@ -22,10 +23,11 @@ NAME = "comparison"
 def build(context: RuntimeContext, environ: Mapping[str, str] | None = None) -> ServiceApp:
     """`environ` (default: the process environment) is read here, once, for the tolerances."""
     config = ComparisonConfig.from_env(os.environ if environ is None else environ)
+    index = InvoiceIndex(context.clients.dynamodb)
     handler = ComparisonHandler(
         context.blobs,
-        DeclarationStore(context.blobs),
-        PendingCalcs(context.clients.s3, context.blobs),
+        DeclarationStore(context.blobs, index),
+        PendingCalcs(context.blobs, index),
         ComparisonStatus(context.clients.dynamodb),
         config=config,
     )

@@ -16,10 +16,3 @@ class DuplicateLineKey(IorError):
         )
         self.side = side
         self.key = key
-
-
-class PendingIndexContended(IorError):
-    """Concurrent workers kept updating the same invoice's pending index: retry the message."""
-
-    error_type = "pending-index-contended"
-    permanent = False

@@ -32,7 +32,8 @@ from contracts.events import (
 )
 from contracts.topology import BUCKET_PROCESSED
 from services.comparison.config import ComparisonConfig
-from services.comparison.declarations import Declaration, DeclarationStore
+from services.comparison.declarations import DeclarationStore
+from services.comparison.invoice_index import Declaration
 from services.comparison.matching import compare
 from services.comparison.pending import PendingCalc, PendingCalcs
 from services.comparison.report import SapSource, report_document, to_json

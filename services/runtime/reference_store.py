@@ -9,10 +9,8 @@ and a None field is left out. Nothing here knows what the rows mean.
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -39,18 +37,15 @@ from contracts.topology import (
     TABLE_TARIFF_RULES,
     TOPOLOGY,
 )
-from services.runtime.errors import TransientAwsError
+from services.runtime.dynamo_batches import DynamoBatches
 from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import WriteRequestUnionTypeDef
 
 Row = TypeVar("Row", bound=BaseModel)
 Item = dict[str, Any]
 
-BATCH_WRITE_LIMIT = 25  # DynamoDB's maximum number of requests in one BatchWriteItem
-PARALLEL_WRITES = 8
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
@@ -117,26 +112,19 @@ class ReferenceStore:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._db = dynamodb
-        self._max_attempts = max_attempts
-        self._backoff = backoff_seconds
-        self._sleep = sleep
+        self._batches = DynamoBatches(
+            dynamodb, max_attempts=max_attempts, backoff_seconds=backoff_seconds, sleep=sleep
+        )
 
     def write_rows(self, table: str, rows: Iterable[BaseModel]) -> int:
-        """Put every row (25 per BatchWriteItem) and return how many distinct rows were written.
+        """Put every row (BatchWriteItem) and return how many distinct rows were written.
 
         Rows with the same key collapse to the last one, since one request may not name a key
         twice; a re-delivered extract overwrites the same items, so it never duplicates a row.
         """
         keys = _key_attributes(table)
         items = list({tuple(str(i.get(k)) for k in keys): i for i in map(to_item, rows)}.values())
-        chunks = [
-            [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_LIMIT]]
-            for start in range(0, len(items), BATCH_WRITE_LIMIT)
-        ]
-        # Requests are independent (distinct keys), so they go out side by side: a 10,000-line
-        # batch is 400 round trips, which one after the other dominated normalization.
-        with ThreadPoolExecutor(max_workers=PARALLEL_WRITES) as pool:
-            list(pool.map(lambda chunk: self._batch_write(table, chunk), chunks))
+        self._batches.put_all(table, items)
         return len(items)
 
     def scan_rows(
@@ -169,26 +157,6 @@ class ReferenceStore:
         """Every feed's last sync, ordered by feed."""
         rows = self.scan_rows(TABLE_FEED_SYNC, FeedSync, keep=_is_feed_row)
         return sorted(rows, key=lambda sync: sync.feed)
-
-    def _batch_write(self, table: str, requests: Sequence[WriteRequestUnionTypeDef]) -> None:
-        pending = requests
-        for attempt in range(self._max_attempts):
-            unprocessed = self._batch_write_once(table, pending)
-            if not unprocessed:
-                return
-            pending = unprocessed
-            # Unprocessed items mean the table is throttling: back off before asking again.
-            self._sleep(self._backoff * 2**attempt * (1 + random.random()))
-        raise TransientAwsError(
-            f"{table}: {len(pending)} items still unprocessed after {self._max_attempts} attempts"
-        )
-
-    @aws_retry
-    def _batch_write_once(
-        self, table: str, requests: Sequence[WriteRequestUnionTypeDef]
-    ) -> Sequence[WriteRequestUnionTypeDef]:
-        response = self._db.batch_write_item(RequestItems={table: requests})
-        return list(response.get("UnprocessedItems", {}).get(table, []))
 
     @aws_retry
     def _scan_page(self, table: str, start_key: Item | None) -> Mapping[str, Any]:

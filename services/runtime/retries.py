@@ -39,6 +39,7 @@ TRANSIENT_CODES = frozenset(
         "TransactionInProgressException",
     }
 )
+_CONTENTION = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -47,8 +48,19 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return error.get("Code", "") in TRANSIENT_CODES or status >= 500
+        code = error.get("Code", "")
+        return code in TRANSIENT_CODES or status >= 500 or _cancelled_by_contention(exc)
     return False
+
+
+def _cancelled_by_contention(exc: ClientError) -> bool:
+    """A transaction cancelled only because another one wrote the same items at the same time
+    (or the table throttled): the same request succeeds when sent again."""
+    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = exc.response.get("CancellationReasons", [])
+    codes = {reason.get("Code") for reason in reasons} - {"None", None}
+    return bool(codes) and codes <= _CONTENTION
 
 
 def aws_retry(func: Callable[P, R]) -> Callable[P, R]:

@@ -32,6 +32,7 @@ from contracts.topology import (
     TABLE_AUDIT_INDEX,
     TABLE_FEED_SYNC,
 )
+from services.audit.index import AuditIndex
 from services.audit.layout import lines_key, record_key
 from services.reports import audit_lookup, ieepa_refunds
 from services.runtime.context import RuntimeContext, load_app, processor_for
@@ -202,6 +203,17 @@ def test_calculation_redelivered_writes_no_second_record_or_index_item(context):
 
     assert len(versions(context)) == 3  # the event, the record, the lines
     assert len(index_items(context)) == 5  # CALC + 2 POs + 2 files
+
+
+def test_index_items_already_there_are_left_as_they_are_and_not_counted(context):
+    index = AuditIndex(context.clients.dynamodb)
+    first = [{"pk": "CALC#A", "sk": f"PO#{n}", "po_number": str(n)} for n in range(30)]
+    assert index.add(first) == 30
+    again = [{**item, "po_number": "changed"} for item in first[:20]]
+    assert index.add([*again, {"pk": "CALC#A", "sk": "FILE#f", "file_name": "f"}]) == 1
+    assert {item["po_number"]["S"] for item in index_items(context) if "po_number" in item} == {
+        str(n) for n in range(30)
+    }
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,50 @@
+"""The comparison's invoice index on the emulator's DynamoDB: batches past the API limits, and
+calculations registered for the same invoices at the same moment."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from contracts.events.refs import ObjectRef
+from services.comparison.invoice_index import Declaration, InvoiceIndex
+from services.runtime.context import RuntimeContext
+
+
+def dataset(name: str) -> ObjectRef:
+    return ObjectRef(uri=f"s3://ior-processed/normalized/{name}.jsonl", sha256="a" * 64, row_count=1)
+
+
+def declarations(invoices: list[str], extract_id: str) -> list[Declaration]:
+    return [
+        Declaration(invoice_number=invoice, extract_id=extract_id, lines=dataset(extract_id))
+        for invoice in invoices
+    ]
+
+
+def test_250_invoices_are_declared_and_read_back_across_request_limits(context: RuntimeContext):
+    index = InvoiceIndex(context.clients.dynamodb)
+    invoices = [f"9{n:09d}" for n in range(250)]
+    index.declare(declarations(invoices, "ZSDR002-1"))
+    states = index.read([*invoices, "unknown"])
+    assert sorted(states) == invoices
+    assert {state.declaration.extract_id for state in states.values() if state.declaration} == {
+        "ZSDR002-1"
+    }
+
+
+def test_a_later_declaration_wins_and_keeps_the_waiting_calculations(context: RuntimeContext):
+    index = InvoiceIndex(context.clients.dynamodb)
+    index.await_declarations(["9100000001"], "CALC-A")
+    index.declare(declarations(["9100000001"], "ZSDR002-1"))
+    index.declare(declarations(["9100000001"], "ZSDR002-2"))
+    state = index.read(["9100000001"])["9100000001"]
+    assert state.declaration is not None and state.declaration.extract_id == "ZSDR002-2"
+    assert state.pending_calcs == {"CALC-A"}
+
+
+def test_calculations_registered_at_the_same_moment_are_all_kept(context: RuntimeContext):
+    index = InvoiceIndex(context.clients.dynamodb)
+    invoices = [f"92{n:08d}" for n in range(120)]
+    calc_ids = [f"CALC-{n}" for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda calc_id: index.await_declarations(invoices, calc_id), calc_ids))
+    states = index.read(invoices)
+    assert {state.pending_calcs for state in states.values()} == {frozenset(calc_ids)}
