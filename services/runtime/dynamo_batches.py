@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from services.runtime.errors import TransientAwsError
+from services.runtime.parallel import side_by_side
 from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
@@ -25,12 +25,10 @@ if TYPE_CHECKING:
 
 Item = dict[str, Any]
 T = TypeVar("T")
-R = TypeVar("R")
 
 BATCH_WRITE_LIMIT = 25  # requests in one BatchWriteItem
 BATCH_GET_LIMIT = 100  # keys in one BatchGetItem
 TRANSACTION_LIMIT = 100  # actions in one TransactWriteItems
-PARALLEL_REQUESTS = 8
 
 
 @dataclass(frozen=True)
@@ -58,13 +56,11 @@ class DynamoBatches:
 
     def put_all(self, table: str, items: Sequence[Item]) -> None:
         """Put every item (keys must be distinct: one request may not name a key twice)."""
-        _side_by_side(
-            lambda chunk: self._put_chunk(table, chunk), _chunks(items, BATCH_WRITE_LIMIT)
-        )
+        side_by_side(lambda chunk: self._put_chunk(table, chunk), _chunks(items, BATCH_WRITE_LIMIT))
 
     def get_all(self, table: str, keys: Sequence[Item]) -> list[Item]:
         """The items at `keys` that exist, strongly consistent, in no particular order."""
-        found = _side_by_side(
+        found = side_by_side(
             lambda chunk: self._get_chunk(table, chunk), _chunks(keys, BATCH_GET_LIMIT)
         )
         return [item for items in found for item in items]
@@ -76,7 +72,7 @@ class DynamoBatches:
         to a set) instead of replacing it; atomicity across the chunk is not what it is used for.
         IAM authorises each action as the UpdateItem it is.
         """
-        _side_by_side(
+        side_by_side(
             lambda chunk: self._transact(table, chunk), _chunks(updates, TRANSACTION_LIMIT)
         )
 
@@ -137,11 +133,3 @@ class DynamoBatches:
 
 def _chunks(values: Sequence[T], size: int) -> list[Sequence[T]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
-
-
-def _side_by_side(call: Callable[[Sequence[T]], R], chunks: Iterable[Sequence[T]]) -> list[R]:
-    chunks = list(chunks)
-    if len(chunks) <= 1:  # no pool for one request
-        return [call(chunk) for chunk in chunks]
-    with ThreadPoolExecutor(max_workers=PARALLEL_REQUESTS) as pool:
-        return list(pool.map(call, chunks))
