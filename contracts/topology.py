@@ -369,6 +369,7 @@ TOPOLOGY = Topology(
             TABLE_COMPARISON_INVOICES,
             "SAP's declaration of each invoice and the calculations awaiting one",
             "invoice_number",
+            "kind",
         ),
         Table(
             TABLE_AUDIT_INDEX,

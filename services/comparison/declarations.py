@@ -24,11 +24,7 @@ class DeclarationStore:
 
     def find(self, invoice_numbers: Iterable[str]) -> dict[str, Declaration]:
         """The declarations that have arrived, by invoice; undeclared invoices are absent."""
-        return {
-            invoice: state.declaration
-            for invoice, state in self._index.read(invoice_numbers).items()
-            if state.declaration is not None
-        }
+        return self._index.declarations(invoice_numbers)
 
     def load_lines(self, declarations: Mapping[str, Declaration]) -> list[DeclaredLine]:
         """SAP's lines of the given invoices, each dataset read (and verified) once."""

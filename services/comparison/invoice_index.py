@@ -1,17 +1,20 @@
 """Per invoice, what comparison knows of it: SAP's declaration and the calculations awaiting it.
 
 `declared-lines.normalized` and `customs-lines.generated` arrive in any order, so each looks the
-other up by invoice number. One DynamoDB item per invoice holds both: the declaration (the latest
-ZSDR002 dataset that declares the invoice) and the set of CALC-IDs waiting for one. A ZSDR002 of
-500 invoices costs 5 TransactWriteItems and 5 BatchGetItem, where one S3 object per invoice cost
-1,500 requests. Adding to the set is DynamoDB's atomic ADD, so workers registering calculations
-for the same invoice at the same moment cannot lose one another's.
+other up by invoice number, in DynamoDB (`ior-comparison-invoices`), two items per invoice:
+- `declaration`: the latest ZSDR002 dataset that declares the invoice, put whole with
+  BatchWriteItem (SAP re-sends an invoice to correct it: the latest arrival replaces the item);
+- `pending`: the set of CALC-IDs waiting for a declaration, grown with the atomic ADD of
+  TransactWriteItems, so workers registering calculations for the same invoice at the same moment
+  cannot lose one another's. Only calculations that arrive before SAP's lines write it.
+A ZSDR002 of 500 invoices costs 20 BatchWriteItem and 5 BatchGetItem, where one S3 object per
+invoice cost 1,500 requests. (moto copies the whole table for each action of a transaction, which
+is why declarations, the common path, are not written as transactions.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
@@ -24,8 +27,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _KEY = "invoice_number"
+_KIND = "kind"
 _DECLARATION = "declaration"
-_PENDING = "pending_calcs"
+_PENDING = "pending"
+_CALC_IDS = "calc_ids"
 
 
 class Declaration(BaseModel):
@@ -39,28 +44,18 @@ class Declaration(BaseModel):
     lines: ObjectRef
 
 
-@dataclass(frozen=True)
-class InvoiceState:
-    declaration: Declaration | None = None
-    pending_calcs: frozenset[str] = field(default_factory=frozenset)
-
-
 class InvoiceIndex:
     def __init__(self, dynamodb: DynamoDBClient, table: str = TABLE_COMPARISON_INVOICES) -> None:
         self._batches = DynamoBatches(dynamodb)
         self._table = table
 
     def declare(self, declarations: Iterable[Declaration]) -> None:
-        """Record each invoice's declaration, keeping the calculations that wait for it."""
+        """Record each invoice's declaration (the last one given for an invoice wins)."""
         latest = {d.invoice_number: d for d in declarations}
-        self._batches.update_all(
+        self._batches.put_all(
             self._table,
             [
-                Update(
-                    _key(invoice),
-                    f"SET {_DECLARATION} = :declaration",
-                    {":declaration": {"S": declaration.model_dump_json()}},
-                )
+                {**_key(invoice, _DECLARATION), _DECLARATION: {"S": declaration.model_dump_json()}}
                 for invoice, declaration in sorted(latest.items())
             ],
         )
@@ -70,24 +65,30 @@ class InvoiceIndex:
         self._batches.update_all(
             self._table,
             [
-                Update(_key(invoice), f"ADD {_PENDING} :calc", {":calc": {"SS": [calc_id]}})
+                Update(
+                    _key(invoice, _PENDING), f"ADD {_CALC_IDS} :calc", {":calc": {"SS": [calc_id]}}
+                )
                 for invoice in sorted(set(invoice_numbers))
             ],
         )
 
-    def read(self, invoice_numbers: Iterable[str]) -> dict[str, InvoiceState]:
-        """What is known of these invoices; an invoice never seen is absent."""
-        keys = [_key(invoice) for invoice in sorted(set(invoice_numbers))]
-        return {item[_KEY]["S"]: _state(item) for item in self._batches.get_all(self._table, keys)}
+    def declarations(self, invoice_numbers: Iterable[str]) -> dict[str, Declaration]:
+        """The declarations of these invoices that have arrived; undeclared ones are absent."""
+        items = self._read(invoice_numbers, _DECLARATION)
+        return {
+            item[_KEY]["S"]: Declaration.model_validate_json(item[_DECLARATION]["S"])
+            for item in items
+        }
+
+    def waiting(self, invoice_numbers: Iterable[str]) -> set[str]:
+        """The CALC-IDs waiting for any of these invoices."""
+        items = self._read(invoice_numbers, _PENDING)
+        return {calc_id for item in items for calc_id in item[_CALC_IDS]["SS"]}
+
+    def _read(self, invoice_numbers: Iterable[str], kind: str) -> list[dict[str, Any]]:
+        keys = [_key(invoice, kind) for invoice in sorted(set(invoice_numbers))]
+        return self._batches.get_all(self._table, keys)
 
 
-def _key(invoice_number: str) -> dict[str, dict[str, str]]:
-    return {_KEY: {"S": invoice_number}}
-
-
-def _state(item: Mapping[str, Any]) -> InvoiceState:
-    declaration = item.get(_DECLARATION, {}).get("S")
-    return InvoiceState(
-        declaration=None if declaration is None else Declaration.model_validate_json(declaration),
-        pending_calcs=frozenset(item.get(_PENDING, {}).get("SS", ())),
-    )
+def _key(invoice_number: str, kind: str) -> dict[str, dict[str, str]]:
+    return {_KEY: {"S": invoice_number}, _KIND: {"S": kind}}

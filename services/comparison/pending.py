@@ -61,13 +61,8 @@ class PendingCalcs:
 
     def covering(self, invoice_numbers: Iterable[str]) -> list[PendingCalc]:
         """The pending calculations that include any of these invoices, by CALC-ID."""
-        calc_ids = {
-            calc_id
-            for state in self._index.read(invoice_numbers).values()
-            for calc_id in state.pending_calcs
-        }
         pending = []
-        for calc_id in sorted(calc_ids):
+        for calc_id in sorted(self._index.waiting(invoice_numbers)):
             try:
                 body = self._blobs.get(self._bucket, calc_key(calc_id))
             except ObjectMissing:  # indexed by a worker that has not written the calc yet

@@ -23,11 +23,10 @@ def test_250_invoices_are_declared_and_read_back_across_request_limits(context: 
     index = InvoiceIndex(context.clients.dynamodb)
     invoices = [f"9{n:09d}" for n in range(250)]
     index.declare(declarations(invoices, "ZSDR002-1"))
-    states = index.read([*invoices, "unknown"])
-    assert sorted(states) == invoices
-    assert {state.declaration.extract_id for state in states.values() if state.declaration} == {
-        "ZSDR002-1"
-    }
+    found = index.declarations([*invoices, "unknown"])
+    assert sorted(found) == invoices
+    assert {declaration.extract_id for declaration in found.values()} == {"ZSDR002-1"}
+    assert index.waiting(invoices) == set()
 
 
 def test_a_later_declaration_wins_and_keeps_the_waiting_calculations(context: RuntimeContext):
@@ -35,9 +34,8 @@ def test_a_later_declaration_wins_and_keeps_the_waiting_calculations(context: Ru
     index.await_declarations(["9100000001"], "CALC-A")
     index.declare(declarations(["9100000001"], "ZSDR002-1"))
     index.declare(declarations(["9100000001"], "ZSDR002-2"))
-    state = index.read(["9100000001"])["9100000001"]
-    assert state.declaration is not None and state.declaration.extract_id == "ZSDR002-2"
-    assert state.pending_calcs == {"CALC-A"}
+    assert index.declarations(["9100000001"])["9100000001"].extract_id == "ZSDR002-2"
+    assert index.waiting(["9100000001"]) == {"CALC-A"}
 
 
 def test_calculations_registered_at_the_same_moment_are_all_kept(context: RuntimeContext):
@@ -46,5 +44,6 @@ def test_calculations_registered_at_the_same_moment_are_all_kept(context: Runtim
     calc_ids = [f"CALC-{n}" for n in range(8)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda calc_id: index.await_declarations(invoices, calc_id), calc_ids))
-    states = index.read(invoices)
-    assert {state.pending_calcs for state in states.values()} == {frozenset(calc_ids)}
+    for invoice in invoices:
+        assert index.waiting([invoice]) == set(calc_ids)
+    assert index.declarations(invoices) == {}
