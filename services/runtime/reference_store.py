@@ -9,7 +9,6 @@ and a None field is left out. Nothing here knows what the rows mean.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from functools import cached_property
@@ -103,18 +102,9 @@ class RowSource(Protocol):
 
 
 class ReferenceStore:
-    def __init__(
-        self,
-        dynamodb: DynamoDBClient,
-        *,
-        max_attempts: int = 8,
-        backoff_seconds: float = 0.05,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, batches: DynamoBatches | None = None) -> None:
         self._db = dynamodb
-        self._batches = DynamoBatches(
-            dynamodb, max_attempts=max_attempts, backoff_seconds=backoff_seconds, sleep=sleep
-        )
+        self._batches = batches or DynamoBatches(dynamodb)
 
     def write_rows(self, table: str, rows: Iterable[BaseModel]) -> int:
         """Put every row (BatchWriteItem) and return how many distinct rows were written.

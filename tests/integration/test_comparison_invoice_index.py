@@ -9,7 +9,9 @@ from services.runtime.context import RuntimeContext
 
 
 def dataset(name: str) -> ObjectRef:
-    return ObjectRef(uri=f"s3://ior-processed/normalized/{name}.jsonl", sha256="a" * 64, row_count=1)
+    return ObjectRef(
+        uri=f"s3://ior-processed/normalized/{name}.jsonl", sha256="a" * 64, row_count=1
+    )
 
 
 def declarations(invoices: list[str], extract_id: str) -> list[Declaration]:

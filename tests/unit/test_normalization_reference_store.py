@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from contracts.datasets import CustomerRow, MatchStatus, ProductMasterRow
 from contracts.topology import TABLE_CUSTOMERS, TABLE_HTS_CODES, TABLE_TARIFF_RULES
+from services.runtime.dynamo_batches import DynamoBatches
 from services.runtime.errors import TransientAwsError
 from services.runtime.reference_store import (
     FeedSync,
@@ -50,7 +51,7 @@ class FakeDynamoDB:
 
 
 def store(client: FakeDynamoDB, **kwargs) -> ReferenceStore:
-    return ReferenceStore(client, sleep=lambda seconds: None, **kwargs)
+    return ReferenceStore(client, DynamoBatches(client, sleep=lambda seconds: None, **kwargs))
 
 
 def test_item_has_decimals_as_numbers_dates_as_iso_text_and_no_none_fields():
