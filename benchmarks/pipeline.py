@@ -4,11 +4,13 @@ Run from the repository root: `.venv/bin/python -m benchmarks.pipeline [--lines 
 Generates the batch (benchmarks/generate.py) unless it is there already, then runs it `--runs`
 times in each mode, each run in a fresh process:
 - through the queues, on the embedded emulator (moto, default) or on `--endpoint URL` (LocalStack;
-  set AWS_ENDPOINT_URL_DYNAMODB too when DynamoDB runs apart), every service as a worker;
+  set AWS_ENDPOINT_URL_DYNAMODB too when DynamoDB runs apart), every service as a worker thread
+  of one process, or with `--processes` as a worker process of its own, as deployed;
 - in-process, the baseline: the same apps called directly, events routed in memory, same storage.
 `--in-process` runs the baseline only, `--skip-baseline` the queues only. Prints medians per
-stage, totals, messages, AWS API calls per service, peak RSS and the ratio queues/in-process;
-writes the runs and medians as JSON (`--json-out`) and, when matplotlib is installed, a PNG.
+stage, totals, messages, AWS API calls per service, peak RSS (per worker with `--processes`) and
+the ratio queues/in-process; writes the runs and medians as JSON (`--json-out`) and, when
+matplotlib is installed, a PNG.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 from benchmarks.generate import GeneratedBatch, generate_batch
 from benchmarks.measure.chart import write_chart
 from benchmarks.measure.report import report_lines
-from benchmarks.measure.run import mode_name
+from benchmarks.measure.run import IN_PROCESS, PROCESSES, THREADS, mode_name
 from benchmarks.measure.summary import median_run
 
 OUT = Path("out/benchmark")
@@ -47,14 +49,15 @@ def main() -> None:
     folder = arguments.batch or OUT / f"batch-{arguments.lines}"
     print(f"generating the batch of {arguments.lines:,} lines into {folder} ...", flush=True)
     batch = generate_batch(folder, arguments.lines)
-    modes = [in_process for in_process in (False, True) if _wanted(arguments, in_process)]
-    runs: dict[str, list[dict[str, Any]]] = {mode_name(arguments.endpoint, m): [] for m in modes}
+    queues = PROCESSES if arguments.processes else THREADS
+    layouts = [layout for layout in (queues, IN_PROCESS) if _wanted(arguments, layout)]
+    runs: dict[str, list[dict[str, Any]]] = {mode_name(arguments.endpoint, m): [] for m in layouts}
     for number in range(1, arguments.runs + 1):
-        for in_process in modes:
-            result = _one_run(folder, arguments.endpoint, in_process)
+        for layout in layouts:
+            result = _one_run(folder, arguments.endpoint, layout)
             runs[result["mode"]].append(result)
             print(
-                f"run {number}/{arguments.runs} {result['mode']:11} "
+                f"run {number}/{arguments.runs} {result['mode']:18} "
                 + ", ".join(
                     f"{phase} {figures['total_seconds']:.2f} s"
                     for phase, figures in result["phases"].items()
@@ -87,27 +90,35 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--in-process", action="store_true", help="run the baseline only")
     parser.add_argument("--skip-baseline", action="store_true", help="run the queues only")
     parser.add_argument(
+        "--processes",
+        action="store_true",
+        help="queues: every service in a worker process of its own (default: threads of one)",
+    )
+    parser.add_argument(
         "--batch", type=Path, help=f"folder the batch is generated in (default {OUT}/batch-LINES)"
     )
     parser.add_argument("--json-out", type=Path, help="result file (a PNG is written beside it)")
     arguments = parser.parse_args()
     if arguments.in_process and arguments.skip_baseline:
         parser.error("--in-process and --skip-baseline leave nothing to run")
+    if arguments.in_process and arguments.processes:
+        parser.error("--processes is a layout of the queues; --in-process runs without them")
     return arguments
 
 
-def _wanted(arguments: argparse.Namespace, in_process: bool) -> bool:
-    return not arguments.skip_baseline if in_process else not arguments.in_process
+def _wanted(arguments: argparse.Namespace, layout: str) -> bool:
+    return not arguments.skip_baseline if layout == IN_PROCESS else not arguments.in_process
 
 
-def _one_run(folder: Path, endpoint: str | None, in_process: bool) -> dict[str, Any]:
+def _one_run(folder: Path, endpoint: str | None, layout: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
         result_file = Path(scratch) / "result.json"
         command = [sys.executable, "-m", "benchmarks.measure.run", "--batch", str(folder)]
         command += ["--result", str(result_file)]
         command += ["--endpoint", endpoint] if endpoint else []
-        command += ["--in-process"] if in_process else []
-        subprocess.run(command, check=True)
+        command += {IN_PROCESS: ["--in-process"], PROCESSES: ["--processes"]}.get(layout, [])
+        if subprocess.run(command, check=False).returncode != 0:
+            sys.exit(f"the {mode_name(endpoint, layout)} run failed; its error is above")
         result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
         return result
 

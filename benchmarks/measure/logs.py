@@ -12,9 +12,16 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from services.runtime.logging import configure_logging
+
+
+class LogSource(Protocol):
+    """Where the services' log lines are read back from: this process's memory, when they run
+    as threads in it, or the files of their worker processes."""
+
+    def events(self) -> list[dict[str, Any]]: ...
 
 
 class LogCapture(io.TextIOBase):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from benchmarks.measure.logs import HandledMessage
@@ -42,6 +44,22 @@ def phase_summary(
         "messages_failed": sum(message.outcome != "done" for message in handled),
         "api_calls": api_calls,
     }
+
+
+def published_by_phase(
+    events: Sequence[Mapping[str, Any]], started: Mapping[str, float]
+) -> Counter[str]:
+    """SNS messages published per phase, from the publishers' own `event.published` lines: for
+    services in worker processes, whose SNS calls the benchmark cannot hook."""
+    phases = sorted(started.items(), key=lambda item: item[1])
+    published: Counter[str] = Counter()
+    for event in events:
+        if event["event"] == "event.published":
+            at = datetime.fromisoformat(event["timestamp"]).timestamp()
+            phase = next((name for name, start in reversed(phases) if start <= at), None)
+            if phase is not None:
+                published[phase] += 1
+    return published
 
 
 def run_outcome(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -38,12 +38,21 @@ def report_lines(
                 f"{op} {calls:g}" for op, calls in list(operations.items())[:_TOP_OPERATIONS]
             )
             lines.append(f"    {service:19} {sum(operations.values()):6g}  {top}")
-    lines += ["", "peak RSS of the process (all five services, and in emulator mode moto too)"]
+        if mode["workers"]:
+            lines.append(f"    {'services':19} not counted with --processes (clients out of reach)")
     lines += [
-        f"  {mode['mode']:11} {mode['peak_rss_mib']:6.0f} MiB (max of the runs "
+        "",
+        "peak RSS of the run process (the services too unless they ran as worker processes; "
+        "with the embedded emulator, moto too)",
+    ]
+    lines += [
+        f"  {mode['mode']:18} {mode['peak_rss_mib']:6.0f} MiB (max of the runs "
         f"{mode['peak_rss_mib_max']:.0f} MiB)"
         for mode in modes
     ]
+    for mode in modes:
+        if mode["workers"]:
+            lines += ["", *_worker_table(mode)]
     lines += ["", f"outcome: {modes[0]['outcome']}"]
     if any(
         not mode["same_outcome_every_run"] or mode["outcome"] != modes[0]["outcome"]
@@ -79,6 +88,8 @@ def _stage_table(modes: Sequence[Run], phase: str) -> list[str]:
         f"  {'process CPU':19}"
         + "".join(f" | {mode['phases'][phase]['cpu_seconds']:11.2f} s{'':13}" for mode in modes)
     )
+    if any(mode["workers"] for mode in modes):
+        rows.append("  (process CPU with worker processes: the run process's and the workers')")
     rows += [
         f"  messages, {mode['mode']}: {mode['phases'][phase]['messages_published']:g} published "
         f"(S3 notifications + SNS), {mode['phases'][phase]['messages_handled']:g} handled, "
@@ -89,6 +100,22 @@ def _stage_table(modes: Sequence[Run], phase: str) -> list[str]:
         rows.append(
             f"  ratio {modes[0]['mode']}/{modes[1]['mode']}: {ratio(modes[0], modes[1], phase):.2f}"
         )
+    return rows
+
+
+def _worker_table(mode: Run) -> list[str]:
+    workers = mode["workers"]
+    rows = [
+        f"per worker process, {mode['mode']} (whole run, start-up included)",
+        f"  {'service':19} {'peak RSS MiB':>12} {'CPU s':>8}",
+    ]
+    rows += [
+        f"  {service:19} {figures['peak_rss_mib']:12.0f} {figures['cpu_seconds']:8.2f}"
+        for service, figures in workers.items()
+    ]
+    rss = sum(figures["peak_rss_mib"] for figures in workers.values())
+    cpu = sum(figures["cpu_seconds"] for figures in workers.values())
+    rows.append(f"  {'sum of the workers':19} {rss:12.0f} {cpu:8.2f}")
     return rows
 
 

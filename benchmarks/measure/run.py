@@ -1,10 +1,12 @@
 """One run of the pipeline benchmark, in one mode, in a process of its own.
 
-`python -m benchmarks.measure.run --batch DIR --result FILE [--endpoint URL] [--in-process]`
-(benchmarks/pipeline.py starts it once per run, so each run has a fresh emulator and its own
-peak RSS). The batch goes in as `ior process` pushes it: the weekly reference feeds, then, once
-they have settled, the daily feeds. Each phase is timed from its first S3 put to the last audit
-record written for it.
+`python -m benchmarks.measure.run --batch DIR --result FILE [--endpoint URL]
+[--in-process | --processes]` (benchmarks/pipeline.py starts it once per run, so each run has a
+fresh emulator and its own peak RSS). The services run as worker threads in this process, as
+`ior process` runs them; with `--processes` each in a worker process of its own, as deployed;
+with `--in-process` they are called directly, without queues. The batch goes in as `ior process`
+pushes it: the weekly reference feeds, then, once they have settled, the daily feeds. Each phase
+is timed from its first S3 put to the last audit record written for it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import json
 import math
 import os
 import resource
+import signal
+import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -24,8 +29,9 @@ from typing import Any
 
 from benchmarks.measure.api_calls import ApiCallCounter
 from benchmarks.measure.in_process import DirectDispatch
-from benchmarks.measure.logs import LogCapture, capture_logs, handled_messages
-from benchmarks.measure.phases import phase_summary, run_outcome
+from benchmarks.measure.logs import LogSource, capture_logs, handled_messages
+from benchmarks.measure.phases import phase_summary, published_by_phase, run_outcome
+from benchmarks.measure.worker_processes import WorkerDied, WorkerProcesses
 from contracts.topology import BUCKET_RAW, QUEUE_INGESTION, TOPOLOGY
 from services.process import find_extract_files, pipeline_context
 from services.runtime.context import RuntimeContext, available_services
@@ -35,27 +41,31 @@ from services.runtime.runner import BackgroundWorkers
 
 SETTLE_TIMEOUT_SECONDS = 600
 Batch = dict[str, list["Push"]]
-
-
-@dataclass
-class PhaseClock:
-    """When each phase started (epoch seconds, as log lines are stamped) and the CPU time the
-    whole process spent until it settled (every thread: workers, and the emulator if embedded)."""
-
-    started: dict[str, float] = field(default_factory=dict)
-    cpu_seconds: dict[str, float] = field(default_factory=dict)
-
-    def start(self, phase: str) -> None:
-        self.started[phase] = time.time()
-        self.cpu_seconds[phase] = -_process_cpu_seconds()
-
-    def stop(self, phase: str) -> None:
-        self.cpu_seconds[phase] += _process_cpu_seconds()
+# How the services run: called directly, worker threads in this process, or worker processes.
+IN_PROCESS, THREADS, PROCESSES = "in-process", "threads", "processes"
 
 
 def _process_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class PhaseClock:
+    """When each phase started (epoch seconds, as log lines are stamped) and the CPU time spent
+    until it settled: by this whole process (every thread: workers, and the emulator if
+    embedded), and by the worker processes when the services run in their own (`cpu`)."""
+
+    started: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+    cpu: Callable[[], float] = _process_cpu_seconds
+
+    def start(self, phase: str) -> None:
+        self.started[phase] = time.time()
+        self.cpu_seconds[phase] = -self.cpu()
+
+    def stop(self, phase: str) -> None:
+        self.cpu_seconds[phase] += self.cpu()
 
 
 @dataclass(frozen=True)
@@ -77,24 +87,29 @@ def batch_by_phase(folder: Path) -> Batch:
     return phases
 
 
-def run(folder: Path, endpoint: str | None, in_process: bool) -> dict[str, Any]:
+def run(folder: Path, endpoint: str | None, layout: str) -> dict[str, Any]:
     use_emulator_credentials()
     batch = batch_by_phase(folder)
     capture = capture_logs()
     counter = ApiCallCounter()
     clock = PhaseClock()
-    with pipeline_context(endpoint) as context:
+    workers: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as scratch, pipeline_context(endpoint) as context:
         counter.attach(context.clients)
-        if in_process:
+        if layout == IN_PROCESS:
             published = _directly(context, batch, counter, clock)
+            events = capture.events()
+        elif layout == THREADS:
+            published = _through_threads(context, batch, counter, capture, clock)
+            events = capture.events()
         else:
-            published = _through_queues(context, batch, counter, capture, clock)
-    events = capture.events()
+            events, workers = _through_processes(context, batch, counter, clock, Path(scratch))
+            published = published_by_phase(events, clock.started)
     handled = handled_messages(events)
     started = clock.started
     ends = [*(started[phase] for phase in list(batch)[1:]), math.inf]
     return {
-        "mode": mode_name(endpoint, in_process),
+        "mode": mode_name(endpoint, layout),
         "endpoint": endpoint,
         "files": {phase: len(pushes) for phase, pushes in batch.items()},
         "phases": {
@@ -109,44 +124,74 @@ def run(folder: Path, endpoint: str | None, in_process: bool) -> dict[str, Any]:
         },
         "outcome": run_outcome(events),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "workers": workers,
         "load_average_1min_at_end": os.getloadavg()[0],
     }
 
 
-def mode_name(endpoint: str | None, in_process: bool) -> str:
-    if in_process:
+def mode_name(endpoint: str | None, layout: str) -> str:
+    if layout == IN_PROCESS:
         return "in-process"
-    return "localstack" if endpoint else "emulator"
+    storage = "localstack" if endpoint else "emulator"
+    return storage if layout == THREADS else f"{storage}-processes"
 
 
-def _through_queues(
+def _through_threads(
     context: RuntimeContext,
     batch: Batch,
     counter: ApiCallCounter,
-    capture: LogCapture,
+    capture: LogSource,
     clock: PhaseClock,
 ) -> Counter[str]:
     """Every service on its queue, as `ior process` runs them (one process, worker threads)."""
-    services = available_services()
-    queues = [TOPOLOGY.service(name).queue for name in services]
-    with counter.counting_workers(), BackgroundWorkers(context, services):
-        for phase, pushes in batch.items():
-            counter.phase = phase
-            expected = _handled_by(capture, "ingestion") + len(pushes)
-            clock.start(phase)
-            for push in pushes:
-                _put(context, push)
-            _wait_for(lambda want=expected: _handled_by(capture, "ingestion") >= want)
-            wait_until_idle(
-                context.clients,
-                context.names,
-                queues,
-                timeout=SETTLE_TIMEOUT_SECONDS,
-                interval=0.5,
-                settle_checks=2,
-            )
-            clock.stop(phase)
+    with counter.counting_workers(), BackgroundWorkers(context, available_services()):
+        _push_and_settle(context, batch, counter, capture, clock)
     return counter.published
+
+
+def _through_processes(
+    context: RuntimeContext, batch: Batch, counter: ApiCallCounter, clock: PhaseClock, folder: Path
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, float]]]:
+    """Every service on its queue in a worker process of its own, as deployed. Returns the
+    workers' log lines and their peak RSS and CPU time; their AWS calls are not counted (their
+    clients are out of reach), only this process's own, the driver's."""
+    endpoint = context.settings.endpoint_url
+    assert endpoint, "pipeline_context always sets the endpoint"
+    receive_wait = context.settings.receive_wait_seconds
+    with WorkerProcesses(available_services(), endpoint, receive_wait, folder) as workers:
+        clock.cpu = lambda: _process_cpu_seconds() + workers.cpu_seconds()
+        _push_and_settle(context, batch, counter, workers.logs, clock, workers.check_alive)
+        usage = workers.usage()
+    return workers.logs.events(), usage
+
+
+def _push_and_settle(
+    context: RuntimeContext,
+    batch: Batch,
+    counter: ApiCallCounter,
+    logs: LogSource,
+    clock: PhaseClock,
+    on_tick: Callable[[], None] | None = None,
+) -> None:
+    """Each phase: its files put, ingestion seen taking them all, then every queue idle."""
+    queues = [TOPOLOGY.service(name).queue for name in available_services()]
+    for phase, pushes in batch.items():
+        counter.phase = phase
+        expected = _handled_by(logs, "ingestion") + len(pushes)
+        clock.start(phase)
+        for push in pushes:
+            _put(context, push)
+        _wait_for(lambda want=expected: _handled_by(logs, "ingestion") >= want, on_tick)
+        wait_until_idle(
+            context.clients,
+            context.names,
+            queues,
+            timeout=SETTLE_TIMEOUT_SECONDS,
+            interval=0.5,
+            settle_checks=2,
+            on_tick=on_tick,
+        )
+        clock.stop(phase)
 
 
 def _directly(
@@ -171,13 +216,19 @@ def _put(context: RuntimeContext, push: Push) -> None:
     context.clients.s3.put_object(Bucket=BUCKET_RAW, Key=push.key, Body=push.body)
 
 
-def _handled_by(capture: LogCapture, service: str) -> int:
-    return sum(1 for message in handled_messages(capture.events()) if message.service == service)
+def _handled_by(logs: LogSource, service: str) -> int:
+    return sum(1 for message in handled_messages(logs.events()) if message.service == service)
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = SETTLE_TIMEOUT_SECONDS) -> None:
+def _wait_for(
+    condition: Callable[[], bool],
+    on_tick: Callable[[], None] | None,
+    timeout: float = SETTLE_TIMEOUT_SECONDS,
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
+        if on_tick is not None:
+            on_tick()
         if time.monotonic() > deadline:
             raise TimeoutError(f"the pipeline did not get going within {timeout} s")
         time.sleep(0.1)
@@ -196,10 +247,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=Path, required=True, help="folder of extract files")
     parser.add_argument("--endpoint", help="AWS endpoint URL (LocalStack); default: embedded moto")
-    parser.add_argument("--in-process", action="store_true", help="the baseline: no queues")
+    layouts = parser.add_mutually_exclusive_group()
+    layouts.add_argument("--in-process", action="store_true", help="the baseline: no queues")
+    layouts.add_argument(
+        "--processes", action="store_true", help="every service in a worker process of its own"
+    )
     parser.add_argument("--result", type=Path, required=True, help="where to write the JSON")
     arguments = parser.parse_args()
-    result = run(arguments.batch, arguments.endpoint, arguments.in_process)
+    # A SIGTERM (a cancelled job, `timeout`) unwinds like Ctrl-C, so that the workers are stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    layout = IN_PROCESS if arguments.in_process else PROCESSES if arguments.processes else THREADS
+    try:
+        result = run(arguments.batch, arguments.endpoint, layout)
+    except WorkerDied as exc:
+        sys.exit(f"benchmark run failed: {exc}")
     arguments.result.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 

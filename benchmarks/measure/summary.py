@@ -22,6 +22,7 @@ def median_run(runs: Sequence[Run]) -> dict[str, Any]:
         },
         "peak_rss_mib": median(run["peak_rss_mib"] for run in runs),
         "peak_rss_mib_max": max(run["peak_rss_mib"] for run in runs),
+        "workers": _median_workers([run["workers"] for run in runs]),
         "outcome": runs[0]["outcome"],
         "same_outcome_every_run": all(run["outcome"] == runs[0]["outcome"] for run in runs),
     }
@@ -49,6 +50,17 @@ def _median_phase(phases: Sequence[Run]) -> dict[str, Any]:
         "messages_handled": median(phase["messages_handled"] for phase in phases),
         "messages_failed": max(phase["messages_failed"] for phase in phases),
         "api_calls": dict(sorted(api_calls.items(), key=lambda item: -sum(item[1].values()))),
+    }
+
+
+def _median_workers(
+    runs: Sequence[Mapping[str, Mapping[str, float]]],
+) -> dict[str, dict[str, float]]:
+    """Per worker process, the median of each of its figures; empty when the services ran as
+    threads (or were called directly)."""
+    return {
+        service: {figure: median(run[service][figure] for run in runs) for figure in figures}
+        for service, figures in runs[0].items()
     }
 
 
