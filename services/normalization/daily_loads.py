@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from contracts.datasets import DeclaredLine
 from contracts.events import (
@@ -30,6 +30,7 @@ from services.normalization.reference_loads import feed_sync
 from services.normalization.report import excluded_records
 from services.runtime.blobs import BlobStore, s3_uri
 from services.runtime.jsonlines import json_lines
+from services.runtime.parallel import alongside, side_by_side
 from services.runtime.reference_store import ReferenceBatch, ReferenceStore
 
 JSON_LINES = "application/x-ndjson"
@@ -58,13 +59,18 @@ class DailyLoader:
         reference = ReferenceBatch(self._store)
         matcher = CustomerMatcher(reference.customers, self._thresholds)
         run = normalize_invoices(records, accepted.extract_id, reference, matcher)
-        lines = self._put(
-            locations.invoice_lines_key(accepted), json_lines(run.lines), len(run.lines), "jsonl"
-        )
-        manifest = self._write_partitions(accepted, run)
-        self._store.write_rows(
-            TABLE_PO_REFERENCE, po_reference_rows(records, run.excluded, accepted.extract_id)
-        )
+        po_rows = po_reference_rows(records, run.excluded, accepted.extract_id)
+        # The PO reference table and the datasets are independent writes: the table's 400
+        # BatchWriteItem round trips (10,000 lines) go on while the datasets are built and put.
+        # The feed sync below is stamped only once the rows are in.
+        with alongside(lambda: self._store.write_rows(TABLE_PO_REFERENCE, po_rows)):
+            lines = self._put(
+                locations.invoice_lines_key(accepted),
+                json_lines(run.lines),
+                len(run.lines),
+                "jsonl",
+            )
+            manifest = self._write_partitions(accepted, run)
         event = InvoicesNormalizedV1(
             extract_id=accepted.extract_id,
             lines=lines,
@@ -100,10 +106,12 @@ class DailyLoader:
         The event has room for one Parquet reference, and a batch spans several entry dates:
         the manifest is that reference (format json), its partitions are the Parquet files.
         """
-        partitions = [
-            self._put(locations.invoice_partition_key(accepted, day), body, rows, "parquet")
-            for day, (body, rows) in parquet_partitions(run.lines).items()
-        ]
+
+        def put_partition(partition: tuple[date, tuple[bytes, int]]) -> ObjectRef:
+            day, (body, rows) = partition
+            return self._put(locations.invoice_partition_key(accepted, day), body, rows, "parquet")
+
+        partitions = side_by_side(put_partition, parquet_partitions(run.lines).items())
         manifest = {
             "dataset": s3_uri(BUCKET_PROCESSED, locations.INVOICES_DATASET),
             "partitioning": "hive",

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 # Botocore's "standard" mode retries throttling and transient errors with backoff itself; ior's
 # own retry layer only decides what happens to a *message* afterwards.
 _BOTO_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32)
+_SERVICE_CONFIG = {
+    "s3": Config(s3={"addressing_style": "path"}),
+    # Botocore's client-side validation walks every nested attribute value of a request: ~0.8 s
+    # of CPU for the 400 BatchWriteItem of a 10,000-line batch. The typed stubs check our calls
+    # statically, and DynamoDB rejects a malformed request itself (ValidationException).
+    "dynamodb": Config(parameter_validation=False),
+}
 
 
 def client_kwargs(settings: Settings, service: str) -> dict[str, Any]:
@@ -45,8 +52,8 @@ class AwsClients:
         session = boto3.session.Session()
 
         def make(name: str) -> Any:
-            s3_style = Config(s3={"addressing_style": "path"}) if name == "s3" else None
-            config = _BOTO_CONFIG.merge(s3_style) if s3_style else _BOTO_CONFIG
+            own = _SERVICE_CONFIG.get(name)
+            config = _BOTO_CONFIG.merge(own) if own else _BOTO_CONFIG
             kwargs = client_kwargs(settings, name)
             return session.client(name, config=config, **kwargs)  # type: ignore[call-overload]
 

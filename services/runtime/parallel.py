@@ -8,8 +8,9 @@ pool threads too.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -28,3 +29,13 @@ def side_by_side(
     with ThreadPoolExecutor(max_workers=min(max_workers, len(items))) as pool:
         futures = [pool.submit(contextvars.copy_context().run, call, item) for item in items]
         return [future.result() for future in futures]
+
+
+@contextmanager
+def alongside(call: Callable[[], R]) -> Iterator[Future[R]]:
+    """`call()` on a thread of its own while the block runs; leaving the block waits for it and
+    raises its error, so nothing after the block runs on a write that failed."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(contextvars.copy_context().run, call)
+        yield future
+    future.result()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from botocore.exceptions import ClientError
 
+from contracts.errors import IorError
 from contracts.topology import (
     DLQ_RETENTION_SECONDS,
     TOPOLOGY,
@@ -31,6 +32,19 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import LifecycleRuleTypeDef
 
 log = structlog.get_logger("ior.provision")
+
+
+class TableKeyDrift(IorError):
+    """A table exists with another key than the topology's."""
+
+    error_type = "table-key-drift"
+
+    def __init__(self, table: str, found: list[str], wanted: list[str]) -> None:
+        super().__init__(
+            f"table {table} exists with key {', '.join(found)} but the topology defines "
+            f"{', '.join(wanted)}; a key cannot change in place: delete the table (on a laptop: "
+            "restart the emulator, e.g. `bash localstack/down.sh`) or migrate its items"
+        )
 
 
 @dataclass(frozen=True)
@@ -184,8 +198,19 @@ def _apply_table(clients: AwsClients, table: Table) -> None:
     except ClientError as exc:
         if _code(exc) != "ResourceInUseException":
             raise
+        _check_key_schema(clients, table, request["KeySchema"])
     if table.ttl_attribute:
         _enable_ttl(clients, table.name, table.ttl_attribute)
+
+
+def _check_key_schema(clients: AwsClients, table: Table, wanted: list[dict[str, str]]) -> None:
+    """A table's key cannot change in place: one left from an older topology is named, not used
+    (every read and write of it would fail with a ValidationException)."""
+    described = clients.dynamodb.describe_table(TableName=table.name)["Table"]["KeySchema"]
+    found = sorted(f"{key['AttributeName']} ({key['KeyType']})" for key in described)
+    expected = sorted(f"{key['AttributeName']} ({key['KeyType']})" for key in wanted)
+    if found != expected:
+        raise TableKeyDrift(table.name, found, expected)
 
 
 def _enable_ttl(clients: AwsClients, table: str, attribute: str) -> None:

@@ -5,7 +5,7 @@ import threading
 import pytest
 import structlog
 
-from services.runtime.parallel import side_by_side
+from services.runtime.parallel import alongside, side_by_side
 
 
 def test_results_come_in_the_order_of_the_items():
@@ -33,3 +33,24 @@ def test_an_error_of_one_call_is_raised_to_the_caller():
 
     with pytest.raises(ValueError, match="three"):
         side_by_side(fail_on_three, range(6))
+
+
+def test_a_call_alongside_runs_with_the_block_and_is_waited_for():
+    done = threading.Event()
+
+    def slow_write() -> str | None:
+        done.wait(5)
+        return structlog.contextvars.get_contextvars().get("service")
+
+    with structlog.contextvars.bound_contextvars(service="normalization"):
+        with alongside(slow_write) as written:
+            done.set()  # the block runs while the call waits for it
+        assert written.done() and written.result() == "normalization"
+
+
+def test_leaving_the_block_raises_the_error_of_the_call_alongside():
+    def failing_write() -> None:
+        raise ValueError("table refused the rows")
+
+    with pytest.raises(ValueError, match="refused"), alongside(failing_write):
+        pass
