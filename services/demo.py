@@ -39,6 +39,7 @@ from services.runtime.emulator import embedded_emulator
 from services.runtime.logging import configure_logging
 from services.runtime.queues import queue_depth
 from services.runtime.reference_store import ReferenceStore
+from services.runtime.settings import Settings
 
 
 def run_demo(samples: Path, out: Path) -> int:
@@ -52,7 +53,7 @@ def run_demo(samples: Path, out: Path) -> int:
     _log_to(log_file)
     with embedded_emulator() as endpoint:
         print(f"ior demo: embedded emulator (moto) at {endpoint}")
-        context = provisioned_context(endpoint)
+        context = provisioned_context(Settings.from_env().on_emulator(endpoint))
         print(
             f"  provisioned {len(TOPOLOGY.topics)} topics, {2 * len(TOPOLOGY.queues)} queues "
             f"(with DLQs), {len(TOPOLOGY.buckets)} buckets, {len(TOPOLOGY.tables)} tables"

@@ -120,16 +120,15 @@ def find_extract_files(folder: Path) -> list[ExtractFile]:
 def pipeline_context(endpoint: str | None) -> Iterator[RuntimeContext]:
     """A provisioned context on `endpoint`, or on an embedded emulator started for the run."""
     if endpoint:
-        yield provisioned_context(endpoint)
+        yield provisioned_context(Settings.from_env().with_endpoint(endpoint))
         return
     with embedded_emulator() as embedded:
-        yield provisioned_context(embedded)
+        yield provisioned_context(Settings.from_env().on_emulator(embedded))
 
 
-def provisioned_context(endpoint: str) -> RuntimeContext:
+def provisioned_context(settings: Settings) -> RuntimeContext:
     # Short polls: the command stops its workers as soon as the chain has settled.
-    settings = replace(Settings.from_env().with_endpoint(endpoint), receive_wait_seconds=1)
-    context = RuntimeContext.from_settings(settings)
+    context = RuntimeContext.from_settings(replace(settings, receive_wait_seconds=1))
     provision.apply(context.clients)
     return context
 

@@ -155,10 +155,7 @@ def _through_processes(
     """Every service on its queue in a worker process of its own, as deployed. Returns the
     workers' log lines and their peak RSS and CPU time; their AWS calls are not counted (their
     clients are out of reach), only this process's own, the driver's."""
-    endpoint = context.settings.endpoint_url
-    assert endpoint, "pipeline_context always sets the endpoint"
-    receive_wait = context.settings.receive_wait_seconds
-    with WorkerProcesses(available_services(), endpoint, receive_wait, folder) as workers:
+    with WorkerProcesses(available_services(), context.settings, folder) as workers:
         clock.cpu = lambda: _process_cpu_seconds() + workers.cpu_seconds()
         _push_and_settle(context, batch, counter, workers.logs, clock, workers.check_alive)
         usage = workers.usage()

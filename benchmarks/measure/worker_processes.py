@@ -19,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from services.runtime.settings import Settings
+
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120
 STOP_TIMEOUT_SECONDS = 60
@@ -67,12 +69,10 @@ def json_lines(text: str) -> list[dict[str, Any]]:
 class WorkerProcesses:
     """`python -m services.cli worker NAME` for each service, on `endpoint`, logging to `folder`."""
 
-    def __init__(
-        self, services: Sequence[str], endpoint: str, receive_wait_seconds: int, folder: Path
-    ) -> None:
+    def __init__(self, services: Sequence[str], settings: Settings, folder: Path) -> None:
         self._services = tuple(services)
         self._files = {service: folder / f"{service}.log" for service in services}
-        self._environment = worker_environment(os.environ, endpoint, receive_wait_seconds)
+        self._environment = worker_environment(os.environ, settings)
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self.logs = WorkerLogs(list(self._files.values()))
 
@@ -160,17 +160,15 @@ class WorkerProcesses:
             time.sleep(0.1)
 
 
-def worker_environment(
-    environment: Mapping[str, str], endpoint: str, receive_wait_seconds: int
-) -> dict[str, str]:
-    """The run's own environment (credentials, region, AWS_ENDPOINT_URL_DYNAMODB for a DynamoDB
-    Local beside LocalStack) pointed at the run's endpoint, at the level that writes the metrics
-    lines, and polling as briefly as the workers of the thread layout."""
+def worker_environment(environment: Mapping[str, str], settings: Settings) -> dict[str, str]:
+    """The run's own environment (credentials, region) with the run's endpoints instead of the
+    shell's (with the embedded emulator, a DynamoDB Local left in the shell is not used), at the
+    level that writes the metrics lines, and polling as briefly as the thread layout's workers."""
     return {
-        **environment,
-        "AWS_ENDPOINT_URL": endpoint,
+        **{k: v for k, v in environment.items() if not k.startswith("AWS_ENDPOINT_URL")},
+        **settings.endpoint_environment(),
         "IOR_LOG_LEVEL": "INFO",
-        "IOR_RECEIVE_WAIT_SECONDS": str(receive_wait_seconds),
+        "IOR_RECEIVE_WAIT_SECONDS": str(settings.receive_wait_seconds),
     }
 
 

@@ -80,6 +80,17 @@ class Settings:
         service-specific endpoint was set explicitly (DynamoDB Local next to LocalStack)."""
         return replace(self, endpoint_url=url)
 
+    def on_emulator(self, url: str) -> Self:
+        """All AWS calls to the embedded emulator, which serves every service: a service endpoint
+        left in the shell (DynamoDB Local, after `localstack/up.sh`) would split the state
+        between two emulators, e.g. a feed sync in one pointing at records in the other."""
+        return replace(self, endpoint_url=url, service_endpoints=())
+
+    def endpoint_environment(self) -> dict[str, str]:
+        """These endpoints as the variables `from_env` reads (for a worker started apart)."""
+        named = {f"AWS_ENDPOINT_URL_{name.upper()}": url for name, url in self.service_endpoints}
+        return {"AWS_ENDPOINT_URL": self.endpoint_url or "", **named}
+
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)

@@ -82,6 +82,24 @@ def test_service_specific_endpoint_survives_an_explicit_endpoint():
     assert local.endpoint_for("s3") == "http://localhost:4566"
 
 
+def test_the_embedded_emulator_takes_every_call_even_with_dynamodb_local_in_the_shell():
+    settings = Settings.from_env({"AWS_ENDPOINT_URL_DYNAMODB": "http://localhost:8000"})
+    embedded = settings.on_emulator("http://127.0.0.1:5000")
+    assert (
+        embedded.endpoint_for("dynamodb") == embedded.endpoint_for("s3") == "http://127.0.0.1:5000"
+    )
+
+
+def test_endpoints_pass_to_another_process_as_the_variables_they_came_from():
+    env = {
+        "AWS_ENDPOINT_URL": "http://localhost:4566",
+        "AWS_ENDPOINT_URL_DYNAMODB": "http://x:8000",
+    }
+    settings = Settings.from_env(env)
+    assert settings.endpoint_environment() == env
+    assert Settings.from_env(settings.endpoint_environment()) == settings
+
+
 def test_settings_reject_a_non_numeric_limit_with_its_name():
     with pytest.raises(SettingsError, match="IOR_MAX_FILE_BYTES"):
         Settings.from_env({"IOR_MAX_FILE_BYTES": "fifty"})
