@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -40,6 +41,7 @@ from services.runtime.logging import configure_logging
 from services.runtime.queues import queue_depth
 from services.runtime.reference_store import ReferenceStore
 from services.runtime.settings import Settings
+from services.text_table import text_table
 
 
 def run_demo(samples: Path, out: Path) -> int:
@@ -142,14 +144,18 @@ def _print_freshness(context: RuntimeContext) -> None:
     """The last SAP sync of each reference table, as `ior status` would show it."""
     print("\nReference data (last SAP sync)")
     syncs = ReferenceStore(context.clients.dynamodb).syncs()
-    print(f"  {'FEED':10} {'TABLE':24} {'EXTRACT':36} {'SYNCED AT (UTC)':20} {'ROWS':>5}")
-    for sync in syncs:
-        synced = f"{sync.synced_at:%Y-%m-%d %H:%M:%S}"
-        print(
-            f"  {sync.feed:10} {sync.table:24} {sync.extract_id:36} {synced:20} {sync.row_count:>5}"
+    rows = [
+        (
+            sync.feed,
+            sync.table,
+            sync.extract_id,
+            f"{sync.synced_at:%Y-%m-%d %H:%M:%S}",
+            sync.row_count,
         )
-    if not syncs:
-        print("  none")
+        for sync in syncs
+    ]
+    table = text_table(["FEED", "TABLE", "EXTRACT", "SYNCED AT (UTC)", "ROWS"], rows)
+    print(textwrap.indent(table, "  ") if syncs else "  none")
 
 
 def _print_reports(context: RuntimeContext, events: Sequence[Envelope], out: Path) -> None:

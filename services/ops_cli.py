@@ -10,7 +10,7 @@ import argparse
 import dataclasses
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from services.runtime.replay import (
     replay,
 )
 from services.runtime.settings import Settings
+from services.text_table import text_table
 
 if TYPE_CHECKING:  # argparse's subparsers type is generic for type checkers only
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -98,7 +99,7 @@ def cmd_dlq_ls(args: argparse.Namespace) -> int:
         [i.service, i.dlq, i.depth, i.in_flight, _age(i.oldest_age_seconds), _basis(i)]
         for i in infos
     ]
-    print(_table(["SERVICE", "DLQ", "DEPTH", "IN FLIGHT", "OLDEST", "AGE FROM"], rows))
+    print(text_table(["SERVICE", "DLQ", "DEPTH", "IN FLIGHT", "OLDEST", "AGE FROM"], rows))
     return 0
 
 
@@ -124,7 +125,7 @@ def cmd_dlq_peek(args: argparse.Namespace) -> int:
         ]
         for m in messages
     ]
-    print(_table(headers, rows))
+    print(text_table(headers, rows))
     for m in messages:
         if m.error_message:
             print(f"- {m.event_id or m.message_id}: {m.error_message}")
@@ -173,13 +174,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         [s["service"], s["queue"], s["depth"], s["in_flight"], s["dlq_depth"]]
         for s in report["services"]
     ]
-    print(_table(["SERVICE", "QUEUE", "DEPTH", "IN FLIGHT", "DLQ"], rows))
+    print(text_table(["SERVICE", "QUEUE", "DEPTH", "IN FLIGHT", "DLQ"], rows))
     print()
     feed_rows = [
         [f["feed"], f["synced_at"] or "never", _age(f["age_seconds"]), f["row_count"]]
         for f in report["feeds"]
     ]
-    print(_table(["FEED", "LAST SYNC", "AGE", "ROWS"], feed_rows))
+    print(text_table(["FEED", "LAST SYNC", "AGE", "ROWS"], feed_rows))
     calc, comparison = report["last_calc"], report["last_comparison"]
     print(f"last CALC-ID: {calc.get('calc_id', '?') if calc else 'none yet'}")
     print(f"last comparison: {comparison.get('result', '?') if comparison else 'none yet'}")
@@ -233,17 +234,6 @@ def _progress_bar() -> Callable[[int, int], None] | None:
         print(f"\r[{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     return show
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    cells = [list(headers)] + [
-        ["-" if value is None else str(value) for value in row] for row in rows
-    ]
-    widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
-    return "\n".join(
-        "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
-        for row in cells
-    )
 
 
 def _age(seconds: float | None) -> str:
