@@ -1,6 +1,7 @@
 """The audit service on the emulator: immutable records with Object Lock, the index, and the
 reports read from them (`ior audit`, `ior report ieepa-refunds`)."""
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -214,6 +215,20 @@ def test_index_items_already_there_are_left_as_they_are_and_not_counted(context)
     assert {item["po_number"]["S"] for item in index_items(context) if "po_number" in item} == {
         str(n) for n in range(30)
     }
+
+
+def test_index_items_are_read_and_written_in_batches_not_one_request_per_po(context):
+    calls: Counter[str] = Counter()
+    context.clients.dynamodb.meta.events.register(
+        "before-parameter-build.dynamodb",
+        lambda event_name, **_: calls.update([event_name.rsplit(".", 1)[1]]),
+    )
+    index = AuditIndex(context.clients.dynamodb)
+    items = [{"pk": "CALC#B", "sk": f"PO#{n}", "po_number": str(n)} for n in range(120)]
+    assert index.add(items) == 120
+    assert calls == {"BatchGetItem": 2, "BatchWriteItem": 5}
+    assert index.add(items) == 0  # redelivered: read again, nothing written
+    assert calls == {"BatchGetItem": 4, "BatchWriteItem": 5}
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The comparison's invoice index on the emulator's DynamoDB: batches past the API limits, and
 calculations registered for the same invoices at the same moment."""
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from contracts.events.refs import ObjectRef
@@ -42,10 +43,28 @@ def test_a_later_declaration_wins_and_keeps_the_waiting_calculations(context: Ru
 
 def test_calculations_registered_at_the_same_moment_are_all_kept(context: RuntimeContext):
     index = InvoiceIndex(context.clients.dynamodb)
-    invoices = [f"92{n:08d}" for n in range(120)]
-    calc_ids = [f"CALC-{n}" for n in range(8)]
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    invoices = [f"92{n:08d}" for n in range(101)]  # two transactions per calc
+    calc_ids = [f"CALC-{n}" for n in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda calc_id: index.await_declarations(invoices, calc_id), calc_ids))
     for invoice in invoices:
         assert index.waiting([invoice]) == set(calc_ids)
     assert index.declarations(invoices) == {}
+
+
+def test_requests_grow_with_the_batch_limits_not_with_the_invoices(context: RuntimeContext):
+    calls: Counter[str] = Counter()
+    context.clients.dynamodb.meta.events.register(
+        "before-parameter-build.dynamodb", lambda event_name, **_: calls.update([event_name])
+    )
+    index = InvoiceIndex(context.clients.dynamodb)
+    invoices = [f"93{n:08d}" for n in range(150)]
+    index.declare(declarations(invoices, "ZSDR002-1"))
+    index.await_declarations(invoices, "CALC-A")
+    index.declarations(invoices)
+    index.waiting(invoices)
+    assert {name.rsplit(".", 1)[1]: n for name, n in calls.items()} == {
+        "BatchWriteItem": 6,  # 25 puts each
+        "TransactWriteItems": 2,  # 100 updates each
+        "BatchGetItem": 4,  # 100 keys each, declarations and waiting calcs
+    }
