@@ -34,7 +34,14 @@ from services.customs_generation.workbook import (
     field_reader,
     write_broker_workbook,
 )
-from tests.unit.customs_factories import hts, invoice_line, packaging, product, typical_rules
+from tests.unit.customs_factories import (
+    hts,
+    invoice_line,
+    packaging,
+    product,
+    product_snapshots,
+    typical_rules,
+)
 
 SEED = 20260406
 INVOICE_LINES = 10_000
@@ -69,8 +76,13 @@ def seeded_batch(rng: random.Random) -> tuple[list[NormalizedInvoiceLine], Refer
                     transport_mode=mode,
                 )
             )
+    materials, weights = product_snapshots(products)
+    # One material in five was weighed again in the batch's period (same weights), so lookups
+    # meet a history and entries on either side of 2025-09-01 use different records.
+    revised = [w.model_copy(update={"valid_from": date(2025, 9, 1)}) for w in weights[::5]]
     reference = ReferenceSnapshot.build(
-        products=products,
+        materials=materials,
+        weights=[*weights, *revised],
         hts_codes=[
             hts(code, rate)
             for code, rate in zip(HTS_CODES, ("0", "0", "0", "0", "6", "3.9"), strict=True)

@@ -22,12 +22,6 @@ from typing import Any
 
 from contracts.datasets import CustomerRow, ProductMasterRow
 from contracts.feeds import Zemm004Record
-from contracts.topology import (
-    TABLE_CUSTOMERS,
-    TABLE_HTS_CODES,
-    TABLE_PRODUCT_MASTER,
-    TABLE_TARIFF_RULES,
-)
 from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.dataset_files import parquet_partitions
 from services.normalization.invoices import normalize_invoices
@@ -36,7 +30,14 @@ from services.normalization.records import parse_records
 from services.normalization.report import QualityReport, excluded_records
 from services.runtime.jsonlines import json_lines
 from services.runtime.reference_store import ReferenceBatch
-from tests.unit.test_normalization_factories import RowsInMemory, customer, hts, product, rule
+from tests.unit.test_normalization_factories import (
+    RowsInMemory,
+    customer,
+    hts,
+    product,
+    reference_rows,
+    rule,
+)
 
 SEED = 20261122
 INVOICE_LINES = 10_000
@@ -122,16 +123,14 @@ def seeded_reference(rng: random.Random, customers: list[CustomerRow]) -> RowsIn
         )
         for index in range(MATERIALS)
     ]
-    return RowsInMemory(
-        {
-            TABLE_PRODUCT_MASTER: products,
-            TABLE_HTS_CODES: [hts(code) for code in HTS_CODES],
-            TABLE_TARIFF_RULES: [
-                rule("R301-94", hts_prefix="94"),
-                rule("RREC", program="IEEPA-RECIPROCAL", hts_prefix="*", country_of_origin="*"),
-            ],
-            TABLE_CUSTOMERS: customers,
-        }
+    return reference_rows(
+        products=products,
+        hts_codes=[hts(code) for code in HTS_CODES],
+        rules=[
+            rule("R301-94", hts_prefix="94"),
+            rule("RREC", program="IEEPA-RECIPROCAL", hts_prefix="*", country_of_origin="*"),
+        ],
+        customers=tuple(customers),
     )
 
 

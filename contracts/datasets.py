@@ -17,8 +17,8 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class ProductMasterRow(_Row):
-    """ZEMM005 joined with the latest valid ZFMIOR002 weight record, weights in kg per base unit."""
+class MaterialRow(_Row):
+    """A ZEMM005 material: how it is classified for customs (its weights are ZFMIOR002's)."""
 
     material: str
     description: str
@@ -28,7 +28,40 @@ class ProductMasterRow(_Row):
     country_of_origin: str
     base_unit: str
     manufacturer_id: str | None = None
-    net_weight_kg: Decimal | None = Field(description="None when no weight record exists")
+
+
+class WeightRecordRow(_Row):
+    """A ZFMIOR002 weight record in kg per base unit; a material has one per `valid_from` (and
+    plant): the whole history, so that each entry is declared with the record valid on its day."""
+
+    material: str
+    plant: str
+    valid_from: date
+    net_weight_kg: Decimal
+    gross_weight_kg: Decimal
+    steel_kg: Decimal
+    aluminum_kg: Decimal
+    steel_melt_pour_country: str | None = None
+    aluminum_smelt_country: str | None = None
+    aluminum_cast_country: str | None = None
+    record_index: int = Field(description="in its extract; of two records of one day, the later")
+
+
+class ProductMasterRow(_Row):
+    """A material as declared on one entry date: ZEMM005 with the ZFMIOR002 record valid then
+    (`contracts.product_master.product_on`), weights in kg per base unit."""
+
+    material: str
+    description: str
+    material_type: str
+    product_category: str
+    hts_code: str
+    country_of_origin: str
+    base_unit: str
+    manufacturer_id: str | None = None
+    net_weight_kg: Decimal | None = Field(
+        default=None, description="None when no weight record is valid at the entry date"
+    )
     gross_weight_kg: Decimal | None = None
     steel_kg: Decimal = Decimal(0)
     aluminum_kg: Decimal = Decimal(0)
@@ -37,8 +70,10 @@ class ProductMasterRow(_Row):
     steel_melt_pour_country: str | None = None
     aluminum_smelt_country: str | None = None
     aluminum_cast_country: str | None = None
-    weight_valid_from: date | None = None
-    extract_id: str = Field(description="the ZEMM005 extract this row came from")
+    weight_plant: str | None = None
+    weight_valid_from: date | None = Field(
+        default=None, description="the weight record used (None: no record valid that day)"
+    )
 
 
 class HtsCodeRow(_Row):
@@ -76,6 +111,19 @@ class TariffRuleRow(_Row):
     sequence: int
     valid_from: date
     valid_to: date | None = None
+
+    @property
+    def specificity(self) -> tuple[int, bool, bool]:
+        """DOMAIN.md §3.3, most specific first when sorted: longer HTS prefix, then a named
+        category over `*`, then a named country over `*`."""
+        prefix_length = 0 if self.hts_prefix == "*" else len(self.hts_prefix)
+        return (-prefix_length, self.product_category == "*", self.country_of_origin == "*")
+
+    @property
+    def precedence(self) -> tuple[int, bool, bool, int, str]:
+        """`specificity`, and between equally specific rules of one program the lower
+        `sequence`, then the lower `rule_id` (DOMAIN.md §2): never the order they were read in."""
+        return (*self.specificity, self.sequence, self.rule_id)
 
 
 class PackagingRow(_Row):
@@ -126,6 +174,19 @@ class NormalizedInvoiceLine(_Row):
     customer_id: str | None = None
     customer_match_score: Decimal | None = None
     customer_match_status: MatchStatus = MatchStatus.UNMATCHED
+
+
+class HeldBackLine(_Row):
+    """A ZEMM004 line normalization kept out of the declaration, with every error that did: the
+    calculation lists it as an exception, so no invoice is silently shortened (DOMAIN.md §2)."""
+
+    extract_id: str
+    record_index: int
+    invoice_number: str
+    line_number: int
+    po_number: str
+    material: str
+    reasons: tuple[str, ...] = Field(description="each error as 'rule: what is wrong'")
 
 
 class DeclaredLine(_Row):
@@ -241,7 +302,9 @@ class CalculationRecordV1(_Row):
         description="service and version that calculated, e.g. ior.customs_generation@0.1.0"
     )
     inputs: tuple[InputFile, ...]
-    reference_versions: dict[str, str] = Field(description="table → extract id it was loaded from")
+    reference_versions: dict[str, str] = Field(
+        description="feed → the extract id of the snapshot the calculation used"
+    )
     rates_used: tuple[RateUsed, ...]
     invoice_numbers: tuple[str, ...]
     po_numbers: tuple[str, ...]

@@ -212,6 +212,7 @@ BUCKET_AUDIT = "ior-audit"
 BUCKET_EVENTS = "ior-events"
 
 TABLE_PRODUCT_MASTER = "ior-product-master"
+TABLE_MATERIAL_WEIGHTS = "ior-material-weights"
 TABLE_HTS_CODES = "ior-hts-codes"
 TABLE_TARIFF_RULES = "ior-tariff-rules"
 TABLE_PACKAGING = "ior-packaging-materials"
@@ -221,6 +222,22 @@ TABLE_FEED_SYNC = "ior-feed-sync"
 TABLE_IDEMPOTENCY = "ior-idempotency"
 TABLE_AUDIT_INDEX = "ior-audit-index"
 TABLE_COMPARISON_INVOICES = "ior-comparison-invoices"
+
+# The weekly feeds are full snapshots (DOMAIN.md §1): each accepted extract is written into its
+# table as a partition of its own (key: snapshot = extract id, row_key = the row's natural key),
+# and the feed-sync stamp names the partition in force. A snapshot never changes once written, so
+# a reader sees exactly one extract per feed, and a row withdrawn by SAP is simply absent from the
+# next partition.
+SNAPSHOT_KEY = "snapshot"
+SNAPSHOT_ROW_KEY = "row_key"
+SNAPSHOT_TABLES: dict[str, str] = {
+    "ZEMM005": TABLE_PRODUCT_MASTER,
+    "ZFMIOR002": TABLE_MATERIAL_WEIGHTS,
+    "ZFMIOR003": TABLE_HTS_CODES,
+    "ZEMM007": TABLE_TARIFF_RULES,
+    "ZEMM006": TABLE_PACKAGING,
+    "ZSDR010": TABLE_CUSTOMERS,
+}
 
 # Rows of the feed-sync table that are not feeds: the last calculation and the last comparison.
 FEED_SYNC_CALC = "CALC"
@@ -357,11 +374,17 @@ TOPOLOGY = Topology(
         BucketNotification(BUCKET_RAW, QUEUE_INGESTION, (RAW_SAP_PREFIX, RAW_UPLOAD_PREFIX)),
     ),
     tables=(
-        Table(TABLE_PRODUCT_MASTER, "ZEMM005 joined with ZFMIOR002", "material"),
-        Table(TABLE_HTS_CODES, "ZFMIOR003 with validity ranges", "hts_code", "valid_from"),
-        Table(TABLE_TARIFF_RULES, "ZEMM007 tariff rules", "rule_id"),
-        Table(TABLE_PACKAGING, "ZEMM006 packaging materials", "material"),
-        Table(TABLE_CUSTOMERS, "ZSDR010 customer master", "customer_id"),
+        *(
+            Table(table, f"{feed} snapshots ({description})", SNAPSHOT_KEY, SNAPSHOT_ROW_KEY)
+            for feed, table, description in (
+                ("ZEMM005", TABLE_PRODUCT_MASTER, "material master"),
+                ("ZFMIOR002", TABLE_MATERIAL_WEIGHTS, "weight history per material"),
+                ("ZFMIOR003", TABLE_HTS_CODES, "HTS codes with validity ranges"),
+                ("ZEMM007", TABLE_TARIFF_RULES, "tariff rules"),
+                ("ZEMM006", TABLE_PACKAGING, "packaging materials"),
+                ("ZSDR010", TABLE_CUSTOMERS, "customer master"),
+            )
+        ),
         Table(TABLE_PO_REFERENCE, "invoice lines by PO", "po_number", "invoice_line"),
         Table(TABLE_FEED_SYNC, "last SAP sync per feed", "feed"),
         Table(TABLE_IDEMPOTENCY, "idempotency records", "key", ttl_attribute="expires_at"),
@@ -403,11 +426,7 @@ TOPOLOGY = Topology(
             publishes=(TOPIC_NORMALIZATION, TOPIC_ALERTS),
             tables=_with_shared(
                 {
-                    TABLE_PRODUCT_MASTER: _RW,
-                    TABLE_HTS_CODES: _RW,
-                    TABLE_TARIFF_RULES: _RW,
-                    TABLE_PACKAGING: _RW,
-                    TABLE_CUSTOMERS: _RW,
+                    **dict.fromkeys(SNAPSHOT_TABLES.values(), _RW),
                     TABLE_PO_REFERENCE: _RW,
                     TABLE_FEED_SYNC: _RW,
                 }
@@ -426,6 +445,7 @@ TOPOLOGY = Topology(
             tables=_with_shared(
                 {
                     TABLE_PRODUCT_MASTER: _R,
+                    TABLE_MATERIAL_WEIGHTS: _R,
                     TABLE_HTS_CODES: _R,
                     TABLE_TARIFF_RULES: _R,
                     TABLE_PACKAGING: _R,

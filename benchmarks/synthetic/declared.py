@@ -1,8 +1,8 @@
 """ZSDR002 for the synthetic batch: the customs lines ior should declare, ~1 % of them changed.
 
 The correct lines come from the services' own pure cores, fed exactly what the pipeline would feed
-them: the extracts parsed as ingestion parses them, the product master merged, the invoices
-normalized, then `calculate`. About 1 % of the lines are then changed the way SAP gets them
+them: the extracts parsed as ingestion parses them, the reference snapshots built from them, the
+invoices normalized, then `calculate`. About 1 % of the lines are then changed the way SAP gets them
 wrong (a stale duty rate, another HTS number, a weight or value off, a line left out, a line of
 its own); another ~1 % differ within tolerance and still pass.
 """
@@ -11,31 +11,22 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
-
 from benchmarks.synthetic.catalogue import HTS_NUMBERS
 from contracts.datasets import CustomsLineV1
 from contracts.feeds import FEEDS
-from contracts.topology import (
-    TABLE_HTS_CODES,
-    TABLE_PACKAGING,
-    TABLE_PRODUCT_MASTER,
-    TABLE_TARIFF_RULES,
-)
 from services.customs_generation.calculation import calculate
 from services.customs_generation.reference import ReferenceSnapshot
 from services.customs_generation.results import CalculationResult
 from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.invoices import normalize_invoices
-from services.normalization.product_master import latest_weights, merge_product_master
 from services.normalization.records import Indexed
 from services.normalization.reference_rows import REFERENCE_FEEDS
-from services.runtime.reference_store import ReferenceBatch
+from services.runtime.reference_store import ReferenceBatch, SnapshotsInMemory
 
 Record = dict[str, Any]
 DISCREPANCY_SHARE = 0.01
@@ -54,41 +45,26 @@ MISTAKES = {
 }
 
 
-class RowsInMemory:
-    """A `RowSource` over rows already built, so `ReferenceBatch` reads no table."""
-
-    def __init__(self, tables: Mapping[str, Sequence[BaseModel]]) -> None:
-        self._tables = tables
-
-    def scan_rows(self, table: str, model: type[Any]) -> list[Any]:
-        return list(self._tables.get(table, ()))
-
-
 def correct_lines(extracts: Mapping[str, bytes]) -> CalculationResult:
     """What customs generation computes from these extracts (feed -> the file's bytes)."""
     records = {feed: _parsed(feed, body) for feed, body in extracts.items()}
-    as_of = max(
-        datetime.fromisoformat(json.loads(body)["extracted_at"]).astimezone(UTC).date()
+    extracted_at = max(
+        datetime.fromisoformat(json.loads(body)["extracted_at"]).astimezone(UTC)
         for body in extracts.values()
     )
-    products = merge_product_master(
-        records["ZEMM005"], latest_weights(records["ZFMIOR002"], as_of), "ZEMM005-SYNTHETIC"
-    )
-    rows = {
-        REFERENCE_FEEDS[feed].table: REFERENCE_FEEDS[feed].rows(records[feed])
-        for feed in ("ZFMIOR003", "ZEMM007", "ZEMM006", "ZSDR010")
-    }
-    batch = ReferenceBatch(RowsInMemory({**rows, TABLE_PRODUCT_MASTER: products}))
+    rows = {feed: feed_rows.rows(records[feed]) for feed, feed_rows in REFERENCE_FEEDS.items()}
+    batch = ReferenceBatch(SnapshotsInMemory(rows, extracted_at, "SYNTHETIC"))
     run = normalize_invoices(
         records["ZEMM004"], "ZEMM004-SYNTHETIC", batch, CustomerMatcher(batch.customers)
     )
     snapshot = ReferenceSnapshot.build(
-        products=products,
-        hts_codes=rows[TABLE_HTS_CODES],
-        tariff_rules=rows[TABLE_TARIFF_RULES],
-        packaging=rows[TABLE_PACKAGING],
+        materials=batch.materials.values(),
+        weights=[record for history in batch.weight_history.values() for record in history],
+        hts_codes=[row for rows in batch.hts_codes.values() for row in rows],
+        tariff_rules=batch.tariff_rules,
+        packaging=batch.packaging.values(),
     )
-    return calculate(run.lines, snapshot, "CALC-SYNTHETIC")
+    return calculate(run.lines, snapshot, "CALC-SYNTHETIC", run.held_back)
 
 
 def _parsed(feed: str, body: bytes) -> list[Indexed[Any]]:

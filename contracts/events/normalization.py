@@ -40,6 +40,9 @@ class InvoicesNormalizedV1(EventData):
     entry_dates: tuple[date, ...]
     inputs: tuple[ObjectRef, ...] = Field(description="the accepted extracts this was built from")
     source_uri: str | None = Field(default=None, description="the ZEMM004 file as SAP pushed it")
+    held_back: ObjectRef | None = Field(
+        default=None, description="JSON lines of the lines quality errors kept out (HeldBackLine)"
+    )
 
 
 class DeclaredLinesNormalizedV1(EventData):

@@ -28,10 +28,10 @@ class InputFile:
 
 @dataclass(frozen=True, slots=True)
 class ReferenceVersion:
-    """One reference table and the version read, e.g. ZEMM007 and its extract id."""
+    """One reference feed and the snapshot read, e.g. ZEMM007 and its extract id."""
 
-    table: str
-    version: str
+    feed: str
+    extract_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +104,9 @@ def _sections(result: CalculationResult, audit: AuditInputs) -> tuple[_Section, 
             ((f.name, f.sha256, f.row_count) for f in audit.input_files),
         ),
         _Section(
-            "Reference versions",
-            (("Table", ColumnType.TEXT), ("Version", ColumnType.TEXT)),
-            ((v.table, v.version) for v in audit.reference_versions),
+            "Reference snapshots",
+            (("Feed", ColumnType.TEXT), ("Extract id", ColumnType.TEXT)),
+            ((v.feed, v.extract_id) for v in audit.reference_versions),
         ),
         _Section(
             "Rates used",

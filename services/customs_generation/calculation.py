@@ -16,7 +16,13 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from contracts.datasets import Component, CustomsLineV1, NormalizedInvoiceLine, ProductMasterRow
+from contracts.datasets import (
+    Component,
+    CustomsLineV1,
+    HeldBackLine,
+    NormalizedInvoiceLine,
+    ProductMasterRow,
+)
 from services.customs_generation.checks import declaration_problems
 from services.customs_generation.declared import DeclaredShare, totals
 from services.customs_generation.decomposition import ProductWeights, decompose, reconcile
@@ -56,11 +62,18 @@ class _Material:
 
 
 def calculate(
-    lines: Iterable[NormalizedInvoiceLine], reference: ReferenceSnapshot, calc_id: str
+    lines: Iterable[NormalizedInvoiceLine],
+    reference: ReferenceSnapshot,
+    calc_id: str,
+    held_back: Iterable[HeldBackLine] = (),
 ) -> CalculationResult:
-    """Customs lines of a batch under the reference rows valid at each line's entry date."""
+    """Customs lines of a batch under the reference rows valid at each line's entry date.
+
+    `held_back` are the batch's lines that normalization kept out: exceptions, listed first."""
     with _cyclic_gc_paused():
         batch = _Batch(reference)
+        for held in held_back:
+            batch.hold_back(held)
         for line in lines:
             batch.add(line)
         return batch.result(calc_id)
@@ -84,11 +97,24 @@ class _Batch:
     def __init__(self, reference: ReferenceSnapshot) -> None:
         self._reference = reference
         self._tariffs = TariffBook(reference)
-        self._materials: dict[str, _Material] = {}
+        self._materials: dict[tuple[str, date], _Material] = {}
         self._entries: dict[EntryKey, list[DeclaredShare]] = {}
         self._exceptions: list[CustomsException] = []
         self._packaging: list[PackagingLine] = []
         self._reconciliations: list[Reconciliation] = []
+
+    def hold_back(self, line: HeldBackLine) -> None:
+        self._exceptions.append(
+            CustomsException(
+                extract_id=line.extract_id,
+                record_index=line.record_index,
+                invoice_number=line.invoice_number,
+                line_number=line.line_number,
+                material=line.material,
+                reason=ExceptionReason.HELD_BACK_BY_QUALITY,
+                detail="; ".join(line.reasons),
+            )
+        )
 
     def add(self, line: NormalizedInvoiceLine) -> None:
         packaging = self._reference.packaging_material(line.material)
@@ -110,10 +136,12 @@ class _Batch:
             self._declare(line, material)
 
     def _material(self, line: NormalizedInvoiceLine) -> _Material | None:
-        material = self._materials.get(line.material)
+        """The line's material with the weights valid at its entry date (DOMAIN.md §2)."""
+        key = (line.material, line.entry_date)
+        material = self._materials.get(key)
         if material is not None:
             return material
-        product = self._reference.product(line.material)
+        product = self._reference.product_at(line.material, line.entry_date)
         if product is None:
             self._reject(
                 line,
@@ -126,14 +154,14 @@ class _Batch:
             self._reject(
                 line,
                 ExceptionReason.NET_WEIGHT_MISSING,
-                f"material {line.material} has no net weight (ZFMIOR002); "
-                "load its weight record and recalculate",
+                f"material {line.material} has no ZFMIOR002 weight record valid on "
+                f"{line.entry_date}; load its weight record and recalculate",
             )
             return None
         weights = ProductWeights(product.net_weight_kg, product.steel_kg, product.aluminum_kg)
         origins = {component: metal_origins(component, product) for component in Component}
         material = _Material(product, weights, weights.metal_share_pct, origins)
-        self._materials[line.material] = material
+        self._materials[key] = material
         return material
 
     def _declare(self, line: NormalizedInvoiceLine, material: _Material) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Sequence
-from typing import cast
+from typing import TypeVar, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import BaseModel
 
 from contracts import datasets
+from contracts.datasets import HeldBackLine
 from contracts.envelope import Envelope, EventData, new_envelope
 from contracts.events import (
     AlertRaisedV1,
@@ -40,8 +42,7 @@ from services.runtime.messages import ConsumedEvent
 from services.runtime.reference_store import FeedSync, ReferenceBatch, ReferenceStore
 
 SOURCE = "ior.customs_generation"
-# Daily feeds are inputs of one batch, not reference tables (taken from the event instead).
-DAILY_FEEDS = ("ZEMM004", "ZSDR002")
+Row = TypeVar("Row", bound=BaseModel)
 CONTENT_TYPES = {
     "jsonl": JSON_LINES,
     "json": "application/json",
@@ -56,14 +57,13 @@ class CustomsHandler:
 
     def __call__(self, event: ConsumedEvent) -> Sequence[Envelope]:
         batch = cast(InvoicesNormalizedV1, event.data)
-        lines = [
-            datasets.NormalizedInvoiceLine.model_validate_json(line)
-            for line in self._blobs.get_verified(batch.lines).splitlines()
-            if line.strip()
-        ]
+        lines = self._rows(batch.lines, datasets.NormalizedInvoiceLine)
+        held_back = [] if batch.held_back is None else self._rows(batch.held_back, HeldBackLine)
         calc_id = new_calc_id(event.envelope.time, random.Random(event.envelope.id))
-        result = calculate(lines, _snapshot(ReferenceBatch(self._store)), calc_id)
-        syncs = [sync for sync in self._store.syncs() if sync.feed not in DAILY_FEEDS]
+        reference = ReferenceBatch(self._store)
+        result = calculate(lines, _snapshot(reference), calc_id, held_back)
+        # Exactly the snapshots the calculation read, each feed's stamp read once with its rows.
+        syncs = list(reference.snapshots.values())
         prefix = f"customs-lines/{calc_id}/"
         lines_ref = self._put(
             f"{prefix}lines.jsonl",
@@ -84,7 +84,7 @@ class CustomsHandler:
             result,
             calculated_at=event.envelope.time,
             inputs=inputs,
-            reference_versions={sync.table: sync.extract_id for sync in syncs},
+            reference_versions={sync.feed: sync.extract_id for sync in syncs},
             po_numbers=po_numbers,
             lines=lines_ref,
             workbook_uri=workbook_ref.uri,
@@ -120,6 +120,11 @@ class CustomsHandler:
             for data in events
         ]
 
+    def _rows(self, ref: ObjectRef, model: type[Row]) -> list[Row]:
+        """The JSON lines at `ref` (checksum verified) as `model` rows."""
+        body = self._blobs.get_verified(ref)
+        return [model.model_validate_json(line) for line in body.splitlines() if line.strip()]
+
     def _put(self, key: str, body: bytes, rows: int, fmt: str) -> ObjectRef:
         content_type = CONTENT_TYPES.get(fmt, "application/octet-stream")
         return self._blobs.put(
@@ -129,7 +134,8 @@ class CustomsHandler:
 
 def _snapshot(batch: ReferenceBatch) -> ReferenceSnapshot:
     return ReferenceSnapshot.build(
-        products=batch.products.values(),
+        materials=batch.materials.values(),
+        weights=[record for history in batch.weight_history.values() for record in history],
         hts_codes=[row for rows in batch.hts_codes.values() for row in rows],
         tariff_rules=batch.tariff_rules,
         packaging=batch.packaging.values(),
@@ -170,7 +176,7 @@ def _invoices_input(batch: InvoicesNormalizedV1) -> datasets.InputFile:
 def _audit_inputs(inputs: Sequence[datasets.InputFile], syncs: Sequence[FeedSync]) -> AuditInputs:
     return AuditInputs(
         input_files=tuple(InputFile(i.file_name, i.sha256, i.row_count) for i in inputs),
-        reference_versions=tuple(ReferenceVersion(sync.table, sync.extract_id) for sync in syncs),
+        reference_versions=tuple(ReferenceVersion(sync.feed, sync.extract_id) for sync in syncs),
     )
 
 

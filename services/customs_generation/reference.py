@@ -1,8 +1,8 @@
-"""The reference tables one calculation reads, with point-in-time lookups by entry date.
+"""The reference snapshots one calculation reads, with point-in-time lookups by entry date.
 
-Entries are computed under the rules valid at their entry date (DOMAIN.md §3), so every lookup
-takes the day. A row is valid on `day` when `valid_from <= day <= valid_to`; `valid_to` None is
-open-ended.
+Entries are computed under the rules and the weights valid at their entry date (DOMAIN.md §2-3),
+so every lookup takes the day. A row is valid on `day` when `valid_from <= day <= valid_to`;
+`valid_to` None is open-ended.
 """
 
 from __future__ import annotations
@@ -12,15 +12,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from contracts.datasets import HtsCodeRow, PackagingRow, ProductMasterRow, TariffRuleRow
+from contracts.datasets import (
+    HtsCodeRow,
+    MaterialRow,
+    PackagingRow,
+    ProductMasterRow,
+    TariffRuleRow,
+    WeightRecordRow,
+)
+from contracts.product_master import product_on, weight_at, weight_history
 from services.runtime.reference_store import valid_on
 
 
 @dataclass(frozen=True)
 class ReferenceSnapshot:
-    """Product master, ZFMIOR003, ZEMM007 and ZEMM006 as read for one calculation."""
+    """ZEMM005, the ZFMIOR002 weight history, ZFMIOR003, ZEMM007 and ZEMM006 as read for one
+    calculation."""
 
-    products: Mapping[str, ProductMasterRow]
+    materials: Mapping[str, MaterialRow]
+    weights: Mapping[str, tuple[WeightRecordRow, ...]]
     hts_codes: Mapping[str, tuple[HtsCodeRow, ...]]
     tariff_rules: tuple[TariffRuleRow, ...]
     packaging: Mapping[str, PackagingRow]
@@ -33,12 +43,16 @@ class ReferenceSnapshot:
     _hts_by_day: dict[tuple[str, date], HtsCodeRow | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _products_by_day: dict[tuple[str, date], ProductMasterRow | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
         cls,
         *,
-        products: Iterable[ProductMasterRow],
+        materials: Iterable[MaterialRow],
+        weights: Iterable[WeightRecordRow],
         hts_codes: Iterable[HtsCodeRow],
         tariff_rules: Iterable[TariffRuleRow],
         packaging: Iterable[PackagingRow],
@@ -47,14 +61,21 @@ class ReferenceSnapshot:
         for row in hts_codes:
             hts_by_code[row.hts_code].append(row)
         return cls(
-            products={row.material: row for row in products},
+            materials={row.material: row for row in materials},
+            weights=weight_history(weights),
             hts_codes={code: tuple(rows) for code, rows in hts_by_code.items()},
             tariff_rules=tuple(tariff_rules),
             packaging={row.material: row for row in packaging},
         )
 
-    def product(self, material: str) -> ProductMasterRow | None:
-        return self.products.get(material)
+    def product_at(self, material: str, day: date) -> ProductMasterRow | None:
+        """The material with its weight record valid on `day` (None: not in ZEMM005)."""
+        key = (material, day)
+        if key not in self._products_by_day:
+            row = self.materials.get(material)
+            weight = weight_at(self.weights.get(material, ()), day)
+            self._products_by_day[key] = None if row is None else product_on(row, weight)
+        return self._products_by_day[key]
 
     def packaging_material(self, material: str) -> PackagingRow | None:
         """The ZEMM006 row when the material is packaging (`is_packaging`), else None."""

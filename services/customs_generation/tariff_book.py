@@ -46,7 +46,7 @@ class _MatchedRules:
 class TariffBook:
     def __init__(self, reference: ReferenceSnapshot) -> None:
         self._reference = reference
-        self._by_material: dict[tuple[str, int, date | None], ProductTariff] = {}
+        self._by_material: dict[tuple[object, ...], ProductTariff] = {}
         self._matched: dict[tuple[int, str, str, str], _MatchedRules] = {}
         self._stacks: dict[tuple[object, ...], TariffStack] = {}
 
@@ -57,7 +57,9 @@ class TariffBook:
         once per material."""
         epoch = self._reference.rule_epoch(day)
         hts = self._reference.hts_at(product.hts_code, day)
-        key = (product.material, epoch, None if hts is None else hts.valid_from)
+        # The weight record decides the metal share, so two records of one material are two keys.
+        weight = (product.weight_plant, product.weight_valid_from)
+        key = (product.material, weight, epoch, None if hts is None else hts.valid_from)
         tariff = self._by_material.get(key)
         if tariff is None:
             matched = self._matched_rules(product, epoch, day)

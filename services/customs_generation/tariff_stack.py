@@ -110,24 +110,11 @@ def _is_conditional(rule: TariffRuleRow) -> bool:
 
 
 def _most_specific_per_program(rules: Iterable[TariffRuleRow]) -> list[TariffRuleRow]:
+    """Per program the rule first in `precedence`: most specific, then lower sequence, then
+    lower rule_id, so the result never depends on the order in which the rules were read."""
     best: dict[str, TariffRuleRow] = {}
     for rule in rules:
         current = best.get(rule.program)
-        if current is None or _specificity(rule) < _specificity(current):
+        if current is None or rule.precedence < current.precedence:
             best[rule.program] = rule
     return list(best.values())
-
-
-def _specificity(rule: TariffRuleRow) -> tuple[int, bool, bool, str]:
-    """Sort key, most specific first: longer HTS prefix, named category, named country.
-
-    DOMAIN.md leaves full ties open; the lower rule_id wins so the result never depends on the
-    order in which the rules were read.
-    """
-    prefix_length = 0 if rule.hts_prefix == ANY else len(rule.hts_prefix)
-    return (
-        -prefix_length,
-        rule.product_category == ANY,
-        rule.country_of_origin == ANY,
-        rule.rule_id,
-    )

@@ -26,7 +26,7 @@ def build(context: RuntimeContext, config: NormalizationConfig | None = None) ->
     store = ReferenceStore(context.clients.dynamodb)
     handler = NormalizationHandler(
         context.blobs,
-        ReferenceLoader(context.blobs, store, clock=_now),
+        ReferenceLoader(store, clock=_now),
         DailyLoader(context.blobs, store, config.thresholds, clock=_now),
         clock=_now,
     )

@@ -9,7 +9,7 @@ contract can see.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -17,7 +17,13 @@ from typing import Any, NamedTuple, Protocol
 
 import pycountry
 
-from contracts.datasets import HtsCodeRow, MatchStatus, ProductMasterRow, TariffRuleRow
+from contracts.datasets import (
+    HtsCodeRow,
+    MatchStatus,
+    PackagingRow,
+    ProductMasterRow,
+    TariffRuleRow,
+)
 from contracts.feeds import (
     Zemm004Record,
     Zemm005Record,
@@ -30,13 +36,15 @@ from services.normalization.quality import Issue, Rule
 
 _HTS_NUMBER = re.compile(r"\d{10}")
 ANY = "*"
+ALL_COMPONENTS = "ALL"
 
 
 class ReferenceLookups(Protocol):
     """The reference data an invoice line is checked against (a `ReferenceBatch` is one)."""
 
-    @property
-    def products(self) -> Mapping[str, ProductMasterRow]: ...
+    def product_at(self, material: str, day: date) -> ProductMasterRow | None: ...
+
+    def packaging_material(self, material: str) -> PackagingRow | None: ...
 
     def hts_at(self, hts_code: str, day: date) -> HtsCodeRow | None: ...
 
@@ -90,10 +98,8 @@ def country_issues(country: str | None, field: str = "country_of_origin") -> lis
 
 
 def weight_issues(
-    net: Decimal | None, steel: Decimal, aluminum: Decimal, fields: MetalFields
+    net: Decimal, steel: Decimal, aluminum: Decimal, fields: MetalFields
 ) -> list[Issue]:
-    if net is None:
-        return [Issue(fields.net, None, Rule.WEIGHT_MISSING, "no ZFMIOR002 weight record")]
     issues = [
         Issue(field, str(weight), Rule.WEIGHT_NOT_POSITIVE, f"{field} must not be negative")
         for field, weight in ((fields.steel, steel), (fields.aluminum, aluminum))
@@ -175,6 +181,44 @@ def duty_rules(rules: Sequence[TariffRuleRow], product: ProductMasterRow) -> lis
     ]
 
 
+def equally_specific_rules(
+    rules: Sequence[TariffRuleRow], metal_share_pct: Decimal
+) -> list[tuple[TariffRuleRow, TariffRuleRow]]:
+    """Pairs (winner, loser) of one program, equally specific, that can apply to one component
+    line: DOMAIN.md §3.3 then lets `precedence` (lower sequence, then rule_id) decide."""
+    applicable = sorted(
+        (
+            rule
+            for rule in rules
+            if rule.min_metal_share_pct is None or metal_share_pct > rule.min_metal_share_pct
+        ),
+        key=lambda rule: rule.precedence,
+    )
+    return [
+        (first, second)
+        for position, first in enumerate(applicable)
+        for second in applicable[position + 1 :]
+        if first.program == second.program
+        and first.specificity == second.specificity
+        and _same_component_line(first, second)
+        and _conditions_compatible(first, second)
+    ]
+
+
+def _same_component_line(first: TariffRuleRow, second: TariffRuleRow) -> bool:
+    components = {first.component, second.component}
+    return len(components) == 1 or ALL_COMPONENTS in components
+
+
+def _conditions_compatible(first: TariffRuleRow, second: TariffRuleRow) -> bool:
+    """False for a rule and its exemption code: one requires the program that excludes the
+    other (e.g. reciprocal excluded by 232, its 0 % code requiring 232), so never both apply."""
+    return not (
+        (first.requires_program and first.requires_program == second.excluded_by_program)
+        or (second.requires_program and second.requires_program == first.excluded_by_program)
+    )
+
+
 def product_issues(
     product: ProductMasterRow, entry_date: date, reference: ReferenceLookups
 ) -> list[Issue]:
@@ -184,6 +228,10 @@ def product_issues(
         detail = f"no ZFMIOR003 record of {product.hts_code} is valid on {entry_date}"
         issues.append(Issue("hts_code", product.hts_code, Rule.HTS_NOT_VALID_AT_ENTRY, detail))
     issues += country_issues(product.country_of_origin)
+    if product.net_weight_kg is None:
+        detail = f"no ZFMIOR002 weight record of {product.material} is valid on {entry_date}"
+        issues.append(Issue("net_weight_kg", None, Rule.WEIGHT_MISSING, detail))
+        return issues
     steel, aluminum = product.steel_kg, product.aluminum_kg
     countries = (
         product.steel_melt_pour_country,
@@ -192,13 +240,26 @@ def product_issues(
     )
     issues += weight_issues(product.net_weight_kg, steel, aluminum, MASTER_FIELDS)
     issues += metal_origin_issues(steel, aluminum, countries, MASTER_FIELDS)
-    if not duty_rules(reference.rules_at(entry_date), product):
+    rules = duty_rules(reference.rules_at(entry_date), product)
+    if not rules:
         detail = (
             f"no ZEMM007 rule for {product.product_category} / {product.hts_code} / "
             f"{product.country_of_origin} is valid on {entry_date}: only the MFN rate applies"
         )
         issues.append(Issue("material", product.material, Rule.NO_TARIFF_RULE, detail))
+    if product.net_weight_kg > 0:
+        share = (steel + aluminum) / product.net_weight_kg * 100
+        issues += [_tie(winner, loser) for winner, loser in equally_specific_rules(rules, share)]
     return issues
+
+
+def _tie(winner: TariffRuleRow, loser: TariffRuleRow) -> Issue:
+    detail = (
+        f"rules {winner.rule_id} and {loser.rule_id} of program {winner.program} are equally "
+        f"specific for this line; {winner.rule_id} applies (lower sequence, then rule_id)"
+    )
+    rule_ids = f"{winner.rule_id}, {loser.rule_id}"
+    return Issue("rule_id", rule_ids, Rule.RULES_EQUALLY_SPECIFIC, detail)
 
 
 def invoice_line_issues(
@@ -207,11 +268,21 @@ def invoice_line_issues(
     reference: ReferenceLookups,
     customer: CustomerMatch,
 ) -> list[Issue]:
-    if product is None:
+    """`product` is the line's material on its entry date. Packaging is not declared, so it
+    needs neither weights nor a classification (DOMAIN.md §2)."""
+    if reference.packaging_material(record.material) is not None:
+        issues: list[Issue] = []
+    elif product is None:
         detail = "the material has no product master record (ZEMM005)"
         issues = [Issue("material", record.material, Rule.MATERIAL_NOT_IN_MASTER, detail)]
     else:
         issues = product_issues(product, record.entry_date, reference)
+        if record.unit.upper() != product.base_unit.upper():
+            detail = (
+                f"the line is in {record.unit} but {record.material}'s weights are per "
+                f"{product.base_unit} (its base unit): convert the quantity to {product.base_unit}"
+            )
+            issues.append(Issue("unit", record.unit, Rule.UNIT_NOT_BASE_UNIT, detail))
     if record.currency != "USD" and record.exchange_rate_to_usd is None:
         detail = f"a {record.currency} line needs exchange_rate_to_usd to be valued in USD"
         issues.append(Issue("exchange_rate_to_usd", None, Rule.EXCHANGE_RATE_MISSING, detail))

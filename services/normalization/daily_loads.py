@@ -71,6 +71,12 @@ class DailyLoader:
                 "jsonl",
             )
             manifest = self._write_partitions(accepted, run)
+            held_back = self._put(
+                locations.held_back_lines_key(accepted),
+                json_lines(run.held_back),
+                len(run.held_back),
+                "jsonl",
+            )
         event = InvoicesNormalizedV1(
             extract_id=accepted.extract_id,
             lines=lines,
@@ -81,6 +87,7 @@ class DailyLoader:
             entry_dates=tuple(sorted({line.entry_date for line in run.lines})),
             inputs=inputs,
             source_uri=accepted.source_uri,
+            held_back=held_back,
         )
         self._store.stamp(feed_sync(accepted, TABLE_PO_REFERENCE, self._clock()))
         return LoadOutcome((event,), run.findings, excluded_records(run.excluded))

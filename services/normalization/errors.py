@@ -27,10 +27,3 @@ class UnsupportedFeed(IorError):
     def __init__(self, feed: str) -> None:
         super().__init__(f"normalization has no loader for feed {feed!r}; deploy one, then replay")
         self.feed = feed
-
-
-class ProductMasterUnsettled(IorError):
-    """ZEMM005 and ZFMIOR002 kept changing while the product master was being rebuilt."""
-
-    error_type = "product-master-unsettled"
-    permanent = False

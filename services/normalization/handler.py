@@ -25,7 +25,7 @@ from services.normalization.errors import UnsupportedFeed
 from services.normalization.outcome import LoadOutcome
 from services.normalization.quality import Finding
 from services.normalization.records import Indexed, parse_records
-from services.normalization.reference_loads import MATERIALS_FEED, WEIGHTS_FEED, ReferenceLoader
+from services.normalization.reference_loads import ReferenceLoader
 from services.normalization.reference_rows import REFERENCE_FEEDS
 from services.normalization.report import QualityReport
 from services.runtime.blobs import BlobStore
@@ -47,9 +47,7 @@ class NormalizationHandler:
         self._blobs = blobs
         self._clock = clock
         self._loaders: dict[str, Loader] = {
-            **dict.fromkeys(REFERENCE_FEEDS, references.load_table),
-            MATERIALS_FEED: references.load_product_master,
-            WEIGHTS_FEED: references.load_product_master,
+            **dict.fromkeys(REFERENCE_FEEDS, references.load_snapshot),
             "ZEMM004": daily.normalize_invoices,
             "ZSDR002": daily.store_declared_lines,
         }

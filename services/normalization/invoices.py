@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from contracts.datasets import NormalizedInvoiceLine, ProductMasterRow
+from contracts.datasets import HeldBackLine, NormalizedInvoiceLine, ProductMasterRow
 from contracts.feeds import Zemm004Record
 from services.normalization.checks import ReferenceLookups, invoice_line_issues
 from services.normalization.customer_matching import CustomerMatch, CustomerMatcher
@@ -33,6 +33,7 @@ class InvoiceRun:
     lines: tuple[NormalizedInvoiceLine, ...]
     excluded: tuple[Indexed[Zemm004Record], ...]
     findings: tuple[Finding, ...]
+    held_back: tuple[HeldBackLine, ...]
 
 
 def normalize_invoices(
@@ -44,21 +45,39 @@ def normalize_invoices(
     matches = matcher.match(record.ship_to_name for _, record in records)
     lines: list[NormalizedInvoiceLine] = []
     excluded: list[Indexed[Zemm004Record]] = []
+    held_back: list[HeldBackLine] = []
     findings: list[Finding] = []
     for indexed in records:
         record = indexed.record
-        product = reference.products.get(record.material)
+        product = reference.product_at(record.material, record.entry_date)
         customer = matches[record.ship_to_name]
         line_findings = [
             Finding.of(issue, FEED, extract_id, indexed.record_index)
             for issue in invoice_line_issues(record, product, reference, customer)
         ]
         findings += line_findings
-        if any(finding.is_error for finding in line_findings):
+        errors = [finding for finding in line_findings if finding.is_error]
+        if errors:
             excluded.append(indexed)
+            held_back.append(_held_back(indexed, extract_id, errors))
         else:
             lines.append(_normalized(indexed, extract_id, product, customer))
-    return InvoiceRun(tuple(lines), tuple(excluded), tuple(findings))
+    return InvoiceRun(tuple(lines), tuple(excluded), tuple(findings), tuple(held_back))
+
+
+def _held_back(
+    indexed: Indexed[Zemm004Record], extract_id: str, errors: Sequence[Finding]
+) -> HeldBackLine:
+    record = indexed.record
+    return HeldBackLine(
+        extract_id=extract_id,
+        record_index=indexed.record_index,
+        invoice_number=record.invoice_number,
+        line_number=record.line_number,
+        po_number=record.po_number,
+        material=record.material,
+        reasons=tuple(f"{error.rule}: {error.detail}" for error in errors),
+    )
 
 
 def _normalized(

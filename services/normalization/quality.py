@@ -16,16 +16,20 @@ from contracts.events import Severity
 class Rule(StrEnum):
     HTS_MALFORMED = "hts-missing-or-malformed"
     HTS_NOT_VALID_AT_ENTRY = "hts-not-in-zfmior003-at-entry-date"
-    WEIGHT_MISSING = "weight-missing"  # no weight record: customs cannot compute the net weight
+    # No weight record valid at the entry date: customs cannot compute the net weight.
+    WEIGHT_MISSING = "no-weight-record-valid-at-entry-date"
     WEIGHT_NOT_POSITIVE = "weight-zero-or-negative"
     METAL_OVER_NET = "steel-plus-aluminum-over-net"
     COUNTRY_INVALID = "country-of-origin-invalid"
     METAL_ORIGIN_MISSING = "metal-origin-country-missing"
     MATERIAL_NOT_IN_MASTER = "material-not-in-master"
+    UNIT_NOT_BASE_UNIT = "unit-not-base-unit"  # weights are per base unit
     EXCHANGE_RATE_MISSING = "exchange-rate-missing"
     NO_TARIFF_RULE = "no-tariff-rule-matches"
     CUSTOMER_REVIEW = "customer-match-for-review"
     CUSTOMER_UNMATCHED = "customer-unmatched"
+    RULES_EQUALLY_SPECIFIC = "tariff-rules-equally-specific"
+    SNAPSHOT_OUTDATED = "snapshot-older-than-the-one-in-force"
 
     @property
     def severity(self) -> Severity:
@@ -34,10 +38,14 @@ class Rule(StrEnum):
 
 # The customer is not a customs field, and a missing tariff rule may be right (a duty-free good
 # from a country without programs): these are for a person to look at, not reasons to hold a line.
+# Equally specific rules are decided deterministically (lower sequence, then rule_id), and an
+# outdated snapshot changes nothing; both are for SAP to tidy up.
 _WARNINGS = {
     Rule.NO_TARIFF_RULE: Severity.WARNING,
     Rule.CUSTOMER_REVIEW: Severity.WARNING,
     Rule.CUSTOMER_UNMATCHED: Severity.WARNING,
+    Rule.RULES_EQUALLY_SPECIFIC: Severity.WARNING,
+    Rule.SNAPSHOT_OUTDATED: Severity.WARNING,
 }
 
 
@@ -53,11 +61,12 @@ class Issue:
 
 @dataclass(frozen=True)
 class Finding:
-    """An issue placed in its extract: what the quality report lists."""
+    """An issue placed in its extract: what the quality report lists (`record_index` None: the
+    finding is about the extract as a whole)."""
 
     feed: str
     extract_id: str
-    record_index: int
+    record_index: int | None
     field: str
     value: str | None
     rule: Rule

@@ -43,3 +43,17 @@ class ChecksumMismatch(IorError):
     """An object's SHA-256 differs from the one its event promised."""
 
     error_type = "checksum-mismatch"
+
+
+class ReferenceRowUnreadable(IorError):
+    """A reference table item no longer parses as its row model (written by another version)."""
+
+    error_type = "reference-row-unreadable"
+
+    def __init__(self, table: str, row_key: object, reason: str) -> None:
+        super().__init__(
+            f"{table} row {row_key!r} does not parse: {reason}; re-push the feed's extract "
+            "(or restart the emulator if its tables are from an older version), then replay"
+        )
+        self.table = table
+        self.row_key = row_key

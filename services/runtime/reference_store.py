@@ -1,42 +1,47 @@
-"""The reference tables in DynamoDB: batch writes, full-table loads and the per-feed sync stamps.
+"""The reference tables in DynamoDB: snapshot writes and reads, and the per-feed sync stamps.
 
-Normalization writes the tables (`ReferenceStore.write_rows`, `stamp`); customs generation reads
-them through a `ReferenceBatch`, which scans each table at most once for the batch it serves, so a
-10,000-line batch costs one load per table, not one request per line. Rows are the
-`contracts.datasets` models; in DynamoDB a Decimal is `N`, a date is its ISO text, a tuple is `L`
-and a None field is left out. Nothing here knows what the rows mean.
+A weekly feed is a full snapshot (DOMAIN.md §1). Normalization writes each accepted extract into
+its table as a partition of its own (`write_snapshot`), then stamps the feed (`stamp`), which
+makes that partition the one in force; a stamp never goes back to an older extract. Readers get
+a `ReferenceBatch`, which reads each feed's stamp and then that partition alone, at most once for
+the batch it serves: a 10,000-line batch costs one load per table, not one request per line, and
+sees exactly one extract per feed. Rows are the `contracts.datasets` models; in DynamoDB a Decimal
+is `N`, a date is its ISO text, a tuple is `L` and a None field is left out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from pydantic import BaseModel, ConfigDict, Field
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contracts.datasets import (
     CustomerRow,
     HtsCodeRow,
+    MaterialRow,
     PackagingRow,
     ProductMasterRow,
     TariffRuleRow,
+    WeightRecordRow,
 )
 from contracts.events.refs import ObjectRef
+from contracts.product_master import product_on, weight_at, weight_history
 from contracts.topology import (
     FEED_SYNC_CALC,
     FEED_SYNC_COMPARISON,
-    TABLE_CUSTOMERS,
+    SNAPSHOT_KEY,
+    SNAPSHOT_ROW_KEY,
+    SNAPSHOT_TABLES,
     TABLE_FEED_SYNC,
-    TABLE_HTS_CODES,
-    TABLE_PACKAGING,
-    TABLE_PRODUCT_MASTER,
-    TABLE_TARIFF_RULES,
     TOPOLOGY,
 )
 from services.runtime.dynamo_batches import DynamoBatches
+from services.runtime.errors import ReferenceRowUnreadable
 from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
@@ -58,11 +63,15 @@ def to_item(row: BaseModel) -> Item:
     }
 
 
-def from_item(model: type[Row], item: Mapping[str, Any]) -> Row:
-    """The row a DynamoDB item holds; the model turns ISO text back into dates."""
-    return model.model_validate(
-        {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
-    )
+def from_item(model: type[Row], item: Mapping[str, Any], table: str = "") -> Row:
+    """The row a DynamoDB item holds; the model turns ISO text back into dates.
+
+    An item that does not parse is data, not a hiccup: `ReferenceRowUnreadable` (permanent)."""
+    fields = {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        raise ReferenceRowUnreadable(table, fields.get(SNAPSHOT_ROW_KEY), str(exc)) from exc
 
 
 def _plain(value: object) -> object:
@@ -95,10 +104,41 @@ class FeedSync(BaseModel):
         return ObjectRef(uri=self.records_uri, sha256=self.records_sha256, row_count=self.row_count)
 
 
-class RowSource(Protocol):
-    """Where a `ReferenceBatch` loads whole tables from (the store, or rows in a test)."""
+class SnapshotSource(Protocol):
+    """Where a `ReferenceBatch` reads snapshots from (the store, or rows in a test)."""
 
-    def scan_rows(self, table: str, model: type[Row]) -> list[Row]: ...
+    def last_sync(self, feed: str) -> FeedSync | None: ...
+
+    def snapshot_rows(self, table: str, snapshot: str, model: type[Row]) -> list[Row]: ...
+
+
+class SnapshotsInMemory:
+    """A `SnapshotSource` over rows already built (feed → rows), one snapshot per feed named
+    `extract_ids[feed]`: how benchmarks and tests run the pure cores without a table."""
+
+    def __init__(
+        self, rows: Mapping[str, Sequence[BaseModel]], stamped_at: datetime, extract_id: str
+    ) -> None:
+        self._rows = {SNAPSHOT_TABLES[feed]: rows for feed, rows in rows.items()}
+        self._syncs = {
+            feed: FeedSync(
+                feed=feed,
+                table=SNAPSHOT_TABLES[feed],
+                extract_id=f"{feed}-{extract_id}",
+                extracted_at=stamped_at,
+                synced_at=stamped_at,
+                row_count=len(feed_rows),
+                records_uri=f"memory://{feed}",
+                records_sha256="0" * 64,
+            )
+            for feed, feed_rows in rows.items()
+        }
+
+    def last_sync(self, feed: str) -> FeedSync | None:
+        return self._syncs.get(feed)
+
+    def snapshot_rows(self, table: str, snapshot: str, model: type[Row]) -> list[Row]:
+        return cast(list[Row], list(self._rows.get(table, ())))
 
 
 class ReferenceStore:
@@ -112,10 +152,37 @@ class ReferenceStore:
         Rows with the same key collapse to the last one, since one request may not name a key
         twice; a re-delivered extract overwrites the same items, so it never duplicates a row.
         """
-        keys = _key_attributes(table)
-        items = list({tuple(str(i.get(k)) for k in keys): i for i in map(to_item, rows)}.values())
-        self._batches.put_all(table, items)
-        return len(items)
+        return self._put_items(table, [to_item(row) for row in rows])
+
+    def write_snapshot(
+        self,
+        table: str,
+        snapshot: str,
+        rows: Iterable[BaseModel],
+        row_key: Callable[[BaseModel], str],
+    ) -> int:
+        """Put `rows` as the partition `snapshot` of `table`; returns the distinct rows written
+        (of two rows with one `row_key`, the later stands)."""
+        items = [
+            {
+                SNAPSHOT_KEY: {"S": snapshot},
+                SNAPSHOT_ROW_KEY: {"S": row_key(row)},
+                **to_item(row),
+            }
+            for row in rows
+        ]
+        return self._put_items(table, items)
+
+    def snapshot_rows(self, table: str, snapshot: str, model: type[Row]) -> list[Row]:
+        """Every row of one snapshot (Query, paginated, strongly consistent)."""
+        rows: list[Row] = []
+        start_key: Item | None = None
+        while True:
+            page = self._query_page(table, snapshot, start_key)
+            rows += [from_item(model, item, table) for item in page.get("Items", [])]
+            start_key = page.get("LastEvaluatedKey")
+            if not start_key:
+                return rows
 
     def scan_rows(
         self, table: str, model: type[Row], keep: Callable[[Item], bool] = lambda _: True
@@ -126,14 +193,33 @@ class ReferenceStore:
         start_key: Item | None = None
         while True:
             page = self._scan_page(table, start_key)
-            rows += [from_item(model, item) for item in page.get("Items", []) if keep(item)]
+            rows += [from_item(model, item, table) for item in page.get("Items", []) if keep(item)]
             start_key = page.get("LastEvaluatedKey")
             if not start_key:
                 return rows
 
+    def stamp(self, sync: FeedSync) -> bool:
+        """Make `sync` the feed's last sync unless the stamp names a later extract already.
+
+        "Later" is SAP's `extracted_at` (DOMAIN.md §1), never arrival order: an older weekly
+        extract handled after a newer one must not become the table. Returns whether it did.
+        """
+        try:
+            self._put_stamp(sync)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     @aws_retry
-    def stamp(self, sync: FeedSync) -> None:
-        self._db.put_item(TableName=TABLE_FEED_SYNC, Item=to_item(sync))
+    def _put_stamp(self, sync: FeedSync) -> None:
+        self._db.put_item(
+            TableName=TABLE_FEED_SYNC,
+            Item=to_item(sync),
+            ConditionExpression="attribute_not_exists(feed) OR extracted_at <= :at",
+            ExpressionAttributeValues={":at": {"S": sync.extracted_at.isoformat()}},
+        )
 
     @aws_retry
     def last_sync(self, feed: str) -> FeedSync | None:
@@ -141,18 +227,36 @@ class ReferenceStore:
             TableName=TABLE_FEED_SYNC, Key={"feed": {"S": feed}}, ConsistentRead=True
         )
         item = response.get("Item")
-        return None if item is None else from_item(FeedSync, item)
+        return None if item is None else from_item(FeedSync, item, TABLE_FEED_SYNC)
 
     def syncs(self) -> list[FeedSync]:
         """Every feed's last sync, ordered by feed."""
         rows = self.scan_rows(TABLE_FEED_SYNC, FeedSync, keep=_is_feed_row)
         return sorted(rows, key=lambda sync: sync.feed)
 
+    def _put_items(self, table: str, items: list[Item]) -> int:
+        keys = _key_attributes(table)
+        distinct = list({tuple(str(i.get(k)) for k in keys): i for i in items}.values())
+        self._batches.put_all(table, distinct)
+        return len(distinct)
+
     @aws_retry
     def _scan_page(self, table: str, start_key: Item | None) -> Mapping[str, Any]:
         if start_key is None:
             return self._db.scan(TableName=table, ConsistentRead=True)
         return self._db.scan(TableName=table, ConsistentRead=True, ExclusiveStartKey=start_key)
+
+    @aws_retry
+    def _query_page(self, table: str, snapshot: str, start_key: Item | None) -> Mapping[str, Any]:
+        query: dict[str, Any] = {
+            "TableName": table,
+            "ConsistentRead": True,
+            "KeyConditionExpression": f"{SNAPSHOT_KEY} = :snapshot",
+            "ExpressionAttributeValues": {":snapshot": {"S": snapshot}},
+        }
+        if start_key is not None:
+            query["ExclusiveStartKey"] = start_key
+        return self._db.query(**query)
 
 
 def _is_feed_row(item: Item) -> bool:
@@ -171,40 +275,65 @@ def valid_on(valid_from: date, valid_to: date | None, day: date) -> bool:
 
 
 class ReferenceBatch:
-    """The reference tables as one batch sees them: each table is loaded on first use, once.
+    """The reference snapshots as one batch sees them: each feed's is read on first use, once.
 
     Create one per batch (not per process): the next batch must see the next SAP sync.
+    `snapshots` names the extract of every feed that was read, for the audit record.
     """
 
-    def __init__(self, source: RowSource) -> None:
+    def __init__(self, source: SnapshotSource) -> None:
         self._source = source
+        self._snapshots: dict[str, FeedSync] = {}
         self._rules_by_day: dict[date, tuple[TariffRuleRow, ...]] = {}
+        self._products: dict[tuple[str, date], ProductMasterRow | None] = {}
+
+    @property
+    def snapshots(self) -> Mapping[str, FeedSync]:
+        """Feed → the stamp of the snapshot read so far (feeds never loaded are absent)."""
+        return dict(sorted(self._snapshots.items()))
 
     @cached_property
-    def products(self) -> Mapping[str, ProductMasterRow]:
-        rows = self._source.scan_rows(TABLE_PRODUCT_MASTER, ProductMasterRow)
-        return {row.material: row for row in rows}
+    def materials(self) -> Mapping[str, MaterialRow]:
+        return {row.material: row for row in self._snapshot("ZEMM005", MaterialRow)}
+
+    @cached_property
+    def weight_history(self) -> Mapping[str, tuple[WeightRecordRow, ...]]:
+        """Per material, every ZFMIOR002 record of the snapshot, oldest first."""
+        return weight_history(self._snapshot("ZFMIOR002", WeightRecordRow))
 
     @cached_property
     def packaging(self) -> Mapping[str, PackagingRow]:
-        rows = self._source.scan_rows(TABLE_PACKAGING, PackagingRow)
-        return {row.material: row for row in rows}
+        return {row.material: row for row in self._snapshot("ZEMM006", PackagingRow)}
 
     @cached_property
     def customers(self) -> tuple[CustomerRow, ...]:
-        return tuple(self._source.scan_rows(TABLE_CUSTOMERS, CustomerRow))
+        return tuple(self._snapshot("ZSDR010", CustomerRow))
 
     @cached_property
     def hts_codes(self) -> Mapping[str, tuple[HtsCodeRow, ...]]:
         """ZFMIOR003 rows by HTS number (a number has one row per validity range)."""
         grouped: dict[str, list[HtsCodeRow]] = {}
-        for row in self._source.scan_rows(TABLE_HTS_CODES, HtsCodeRow):
+        for row in self._snapshot("ZFMIOR003", HtsCodeRow):
             grouped.setdefault(row.hts_code, []).append(row)
         return {code: tuple(rows) for code, rows in grouped.items()}
 
     @cached_property
     def tariff_rules(self) -> tuple[TariffRuleRow, ...]:
-        return tuple(self._source.scan_rows(TABLE_TARIFF_RULES, TariffRuleRow))
+        return tuple(self._snapshot("ZEMM007", TariffRuleRow))
+
+    def product_at(self, material: str, day: date) -> ProductMasterRow | None:
+        """The material with its weight record valid on `day` (None: not in ZEMM005)."""
+        key = (material, day)
+        if key not in self._products:
+            row = self.materials.get(material)
+            weight = weight_at(self.weight_history.get(material, ()), day)
+            self._products[key] = None if row is None else product_on(row, weight)
+        return self._products[key]
+
+    def packaging_material(self, material: str) -> PackagingRow | None:
+        """The ZEMM006 row when the material is packaging (`is_packaging`), else None."""
+        row = self.packaging.get(material)
+        return row if row is not None and row.is_packaging else None
 
     def hts_at(self, hts_code: str, day: date) -> HtsCodeRow | None:
         """The ZFMIOR003 row of `hts_code` valid on `day`; if ranges overlap, the latest start."""
@@ -222,3 +351,10 @@ class ReferenceBatch:
                 rule for rule in self.tariff_rules if valid_on(rule.valid_from, rule.valid_to, day)
             )
         return self._rules_by_day[day]
+
+    def _snapshot(self, feed: str, model: type[Row]) -> list[Row]:
+        sync = self._source.last_sync(feed)
+        if sync is None:
+            return []  # the feed was never loaded: an empty table, which the checks report
+        self._snapshots[feed] = sync
+        return self._source.snapshot_rows(SNAPSHOT_TABLES[feed], sync.extract_id, model)

@@ -22,9 +22,9 @@ from contracts.topology import (
     QUEUE_INGESTION,
     QUEUE_NORMALIZATION,
     REFERENCE_UPDATED,
+    SNAPSHOT_TABLES,
     TABLE_CUSTOMERS,
     TABLE_PO_REFERENCE,
-    TABLE_PRODUCT_MASTER,
     TOPOLOGY,
 )
 from services.normalization.po_reference import PoReferenceRow
@@ -85,14 +85,14 @@ def read_json(context: RuntimeContext, uri: str) -> dict:
     return json.loads(context.blobs.get(*split_uri(uri)))
 
 
-def master(context: RuntimeContext) -> dict[str, ProductMasterRow]:
-    rows = ReferenceStore(context.clients.dynamodb).scan_rows(
-        TABLE_PRODUCT_MASTER, ProductMasterRow
-    )
-    return {row.material: row for row in rows}
+def master(context: RuntimeContext, day: date = date(2026, 11, 22)) -> dict[str, ProductMasterRow]:
+    """Every ZEMM005 material of the snapshot in force, with its weights valid on `day`."""
+    batch = ReferenceBatch(ReferenceStore(context.clients.dynamodb))
+    products = (batch.product_at(material, day) for material in batch.materials)
+    return {product.material: product for product in products if product is not None}
 
 
-def test_product_master_merges_both_feeds_with_weights_in_kg_and_leading_zeros(context):
+def test_product_master_joins_both_feeds_with_weights_in_kg_and_leading_zeros(context):
     run_pipeline(context, [sample("ZEMM005"), sample("ZFMIOR002")])
     rows = master(context)
     assert len(rows) == 14  # 16 ZEMM005 records, 2 rejected by ingestion
@@ -106,12 +106,18 @@ def test_product_master_merges_both_feeds_with_weights_in_kg_and_leading_zeros(c
     assert "000000000010009001" not in rows  # its ZEMM005 record was rejected
 
 
+def test_an_entry_before_a_newer_weight_record_is_declared_with_the_older_one(context):
+    run_pipeline(context, [sample("ZEMM005"), sample("ZFMIOR002")])
+    base = master(context, date(2025, 5, 31))["000000000010004711"]
+    assert (base.net_weight_kg, base.weight_valid_from) == (D("54.0"), date(2024, 3, 1))
+
+
 @pytest.mark.parametrize("first,second", [("ZFMIOR002", "ZEMM005"), ("ZEMM005", "ZFMIOR002")])
 def test_product_master_is_complete_whichever_feed_arrives_first(context, first, second):
     events = run_pipeline(context, [sample(first)], [sample(second)])
     assert all(row.net_weight_kg is not None for row in master(context).values())
     updated = only(events, REFERENCE_UPDATED, feed=second)
-    assert (updated.data["table"], updated.data["row_count"]) == (TABLE_PRODUCT_MASTER, 14)
+    assert updated.data["table"] == SNAPSHOT_TABLES[second]
 
 
 def test_reference_load_is_stamped_as_the_feeds_last_sap_sync(context):

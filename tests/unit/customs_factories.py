@@ -11,10 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from contracts.datasets import (
     HtsCodeRow,
+    MaterialRow,
     NormalizedInvoiceLine,
     PackagingRow,
     ProductMasterRow,
     TariffRuleRow,
+    WeightRecordRow,
 )
 from services.customs_generation.reference import ReferenceSnapshot
 
@@ -62,7 +64,6 @@ def product(
         steel_melt_pour_country=melt_pour if steel else None,
         aluminum_smelt_country=smelt if aluminum else None,
         aluminum_cast_country=cast if aluminum else None,
-        extract_id="ZEMM005-20250101-0001",
     )
 
 
@@ -253,14 +254,46 @@ def packaging(material: str = "CARTON-1") -> PackagingRow:
     )
 
 
+def split_product(product: ProductMasterRow) -> tuple[MaterialRow, WeightRecordRow | None]:
+    """A product as the two snapshots hold it: its ZEMM005 row and its one weight record
+    (valid since `weight_valid_from`, or always), or none when it has no net weight."""
+    material = MaterialRow.model_validate(product.model_dump())
+    if product.net_weight_kg is None:
+        return material, None
+    weight = WeightRecordRow(
+        material=product.material,
+        plant=product.weight_plant or "1000",
+        valid_from=product.weight_valid_from or date(2000, 1, 1),
+        net_weight_kg=product.net_weight_kg,
+        gross_weight_kg=product.gross_weight_kg or product.net_weight_kg,
+        steel_kg=product.steel_kg,
+        aluminum_kg=product.aluminum_kg,
+        steel_melt_pour_country=product.steel_melt_pour_country,
+        aluminum_smelt_country=product.aluminum_smelt_country,
+        aluminum_cast_country=product.aluminum_cast_country,
+        record_index=0,
+    )
+    return material, weight
+
+
+def product_snapshots(
+    products: list[ProductMasterRow],
+) -> tuple[list[MaterialRow], list[WeightRecordRow]]:
+    """`materials` and `weights` of `ReferenceSnapshot.build` for these products."""
+    split = [split_product(product) for product in products]
+    return [material for material, _ in split], [w for _, w in split if w is not None]
+
+
 def snapshot(
     products: list[ProductMasterRow],
     rules: list[TariffRuleRow] | None = None,
     hts_rows: list[HtsCodeRow] | None = None,
     packaging_rows: list[PackagingRow] | None = None,
 ) -> ReferenceSnapshot:
+    materials, weights = product_snapshots(products)
     return ReferenceSnapshot.build(
-        products=products,
+        materials=materials,
+        weights=weights,
         hts_codes=hts_rows if hts_rows is not None else [hts(SOFA_HTS), hts(PILLOW_HTS, "6")],
         tariff_rules=typical_rules() if rules is None else rules,
         packaging=packaging_rows or [],

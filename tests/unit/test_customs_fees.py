@@ -17,7 +17,7 @@ MPF = rule("MPF", "MPF", None, "0.3464", min_usd="32.71", max_usd="634.62")
 
 def rules_on(day):
     return ReferenceSnapshot.build(
-        products=[], hts_codes=[], tariff_rules=fee_rules(), packaging=[]
+        materials=[], weights=[], hts_codes=[], tariff_rules=fee_rules(), packaging=[]
     ).rules_at(day)
 
 

@@ -9,7 +9,15 @@ from services.customs_generation.tariff_stack import (
     splits_by_metal,
     tariff_stack,
 )
-from tests.unit.customs_factories import SOFA_HTS, D, hts, product, rule, typical_rules
+from tests.unit.customs_factories import (
+    SOFA_HTS,
+    D,
+    hts,
+    product,
+    rule,
+    split_product,
+    typical_rules,
+)
 
 SOFA = product("SOFA", steel_kg="10")
 NO_SHARE = D("0")
@@ -147,7 +155,11 @@ def test_conditional_rules_are_judged_against_unconditional_programs_only():
 def test_split_only_when_a_matching_rule_targets_a_metal_component():
     day = date(2025, 6, 2)
     reference = ReferenceSnapshot.build(
-        products=[SOFA], hts_codes=[], tariff_rules=typical_rules(), packaging=[]
+        materials=[split_product(SOFA)[0]],
+        weights=[split_product(SOFA)[1]],
+        hts_codes=[],
+        tariff_rules=typical_rules(),
+        packaging=[],
     )
     later = date(2026, 5, 4)
 
@@ -164,7 +176,9 @@ def test_rule_validity_includes_both_ends_and_open_end():
         ),
         rule("NEW", "B", "9903.00.02", "1", valid_from=date(2025, 2, 1)),
     ]
-    reference = ReferenceSnapshot.build(products=[], hts_codes=[], tariff_rules=rules, packaging=[])
+    reference = ReferenceSnapshot.build(
+        materials=[], weights=[], hts_codes=[], tariff_rules=rules, packaging=[]
+    )
 
     assert [r.rule_id for r in reference.rules_at(date(2024, 12, 31))] == []
     assert [r.rule_id for r in reference.rules_at(date(2025, 1, 1))] == ["OLD"]

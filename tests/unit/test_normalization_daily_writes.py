@@ -43,8 +43,11 @@ class RecordingStore:
         self._fail_po_write = fail_po_write
         self.history: list[str] = []
 
-    def scan_rows(self, table, model):
-        return self._tables.scan_rows(table, model)
+    def last_sync(self, feed):
+        return self._tables.last_sync(feed)
+
+    def snapshot_rows(self, table, snapshot, model):
+        return self._tables.snapshot_rows(table, snapshot, model)
 
     def syncs(self) -> list[FeedSync]:
         return []
@@ -56,8 +59,9 @@ class RecordingStore:
         self.history.append(f"rows {len(list(rows))}")
         return 0
 
-    def stamp(self, sync: FeedSync) -> None:
+    def stamp(self, sync: FeedSync) -> bool:
         self.history.append(f"stamp {sync.table}")
+        return True
 
 
 def accepted() -> ExtractAcceptedV1:

@@ -8,20 +8,30 @@ and changes it with `model_copy(update=...)`, which does not validate.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from contracts.datasets import CustomerRow, HtsCodeRow, ProductMasterRow, TariffRuleRow
+from contracts.datasets import (
+    CustomerRow,
+    HtsCodeRow,
+    PackagingRow,
+    ProductMasterRow,
+    TariffRuleRow,
+)
 from contracts.feeds import Zemm004Record, Zemm005Record, Zfmior002Record
 from contracts.topology import (
+    SNAPSHOT_TABLES,
     TABLE_CUSTOMERS,
     TABLE_HTS_CODES,
+    TABLE_MATERIAL_WEIGHTS,
+    TABLE_PACKAGING,
     TABLE_PRODUCT_MASTER,
     TABLE_TARIFF_RULES,
 )
 from services.normalization.records import Indexed
-from services.runtime.reference_store import ReferenceBatch
+from services.runtime.reference_store import FeedSync, ReferenceBatch
+from tests.unit.customs_factories import product_snapshots
 
 BASE = "000000000010004711"
 D = Decimal
@@ -90,7 +100,6 @@ def product(material: str = BASE, **overrides: Any) -> ProductMasterRow:
         "net_weight_kg": D("52.0"),
         "steel_kg": D("36.4"),
         "steel_melt_pour_country": "CN",
-        "extract_id": "ZEMM005-20261122-0001",
         **overrides,
     }
     return ProductMasterRow.model_validate(fields)
@@ -152,13 +161,29 @@ SAMPLE_CUSTOMERS = (
 
 
 class RowsInMemory:
-    """A `RowSource` over rows held in memory, counting the scans of each table."""
+    """A `SnapshotSource` over rows held in memory: one snapshot per table, `S-{feed}`; counts
+    the reads of each table."""
 
     def __init__(self, tables: dict[str, list[Any]]) -> None:
         self.tables = tables
         self.scans: Counter[str] = Counter()
 
-    def scan_rows(self, table: str, model: Any) -> list[Any]:
+    def last_sync(self, feed: str) -> FeedSync | None:
+        table = SNAPSHOT_TABLES[feed]
+        if table not in self.tables:
+            return None
+        return FeedSync(
+            feed=feed,
+            table=table,
+            extract_id=f"S-{feed}",
+            extracted_at=datetime(2026, 11, 22, 2, tzinfo=UTC),
+            synced_at=datetime(2026, 11, 22, 3, tzinfo=UTC),
+            row_count=len(self.tables[table]),
+            records_uri=f"s3://ior-processed/extracts/{feed}.jsonl",
+            records_sha256="0" * 64,
+        )
+
+    def snapshot_rows(self, table: str, snapshot: str, model: Any) -> list[Any]:
         self.scans[table] += 1
         return list(self.tables.get(table, []))
 
@@ -168,14 +193,18 @@ def reference_rows(
     hts_codes: list[HtsCodeRow] | None = None,
     rules: list[TariffRuleRow] | None = None,
     customers: tuple[CustomerRow, ...] = SAMPLE_CUSTOMERS,
+    packaging: list[PackagingRow] | None = None,
 ) -> RowsInMemory:
     """Reference tables in which the default invoice line is clean."""
+    materials, weights = product_snapshots([product()] if products is None else products)
     return RowsInMemory(
         {
-            TABLE_PRODUCT_MASTER: [product()] if products is None else products,
+            TABLE_PRODUCT_MASTER: materials,
+            TABLE_MATERIAL_WEIGHTS: weights,
             TABLE_HTS_CODES: [hts()] if hts_codes is None else hts_codes,
             TABLE_TARIFF_RULES: [rule()] if rules is None else rules,
             TABLE_CUSTOMERS: list(customers),
+            TABLE_PACKAGING: packaging or [],
         }
     )
 

@@ -12,7 +12,6 @@ import pytest
 from contracts.datasets import NormalizedInvoiceLine, TariffRuleRow
 from contracts.events import ExtractAcceptedV1, ObjectRef
 from contracts.feeds import Zemm004Record, Zemm007Record, Zsdr010Record
-from contracts.topology import TABLE_PRODUCT_MASTER
 from services.normalization.config import NormalizationConfig
 from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.dataset_files import parquet_partitions
@@ -186,94 +185,66 @@ def test_unusable_thresholds_are_a_settings_error(env):
         NormalizationConfig.from_env(env)
 
 
-class FakeBlobs:
-    def __init__(self):
-        self.objects: dict[str, bytes] = {}
-
-    def add(self, feed: str, *records) -> ObjectRef:
-        uri = f"s3://ior-processed/extracts/{feed}/{len(self.objects)}.jsonl"
-        self.objects[uri] = jsonl(*enumerate(records))
-        return ObjectRef(uri=uri, sha256="0" * 64, row_count=len(records))
-
-    def get_verified(self, ref: ObjectRef) -> bytes:
-        return self.objects[ref.uri]
-
-
 class FakeStore:
-    """Feed syncs and master writes; `on_write` runs after each write (a concurrent run)."""
+    """Snapshots and stamps in memory; a stamp keeps the later `extracted_at`, as DynamoDB's
+    condition does."""
 
     def __init__(self):
         self.syncs: dict[str, FeedSync] = {}
-        self.writes: list[list] = []
-        self.on_write = lambda: None
+        self.snapshots: dict[tuple[str, str], list[str]] = {}
 
-    def stamp(self, sync: FeedSync) -> None:
+    def write_snapshot(self, table, snapshot, rows, row_key) -> int:
+        self.snapshots[table, snapshot] = [row_key(row) for row in rows]
+        return len(self.snapshots[table, snapshot])
+
+    def stamp(self, sync: FeedSync) -> bool:
+        current = self.syncs.get(sync.feed)
+        if current is not None and current.extracted_at > sync.extracted_at:
+            return False
         self.syncs[sync.feed] = sync
+        return True
 
     def last_sync(self, feed: str) -> FeedSync | None:
         return self.syncs.get(feed)
 
-    def write_rows(self, table: str, rows) -> int:
-        assert table == TABLE_PRODUCT_MASTER
-        self.writes.append(list(rows))
-        self.on_write()
-        return len(self.writes[-1])
 
-
-def accepted(feed: str, records: ObjectRef) -> ExtractAcceptedV1:
+def accepted(feed: str, extract_id: str, extracted_at: datetime) -> ExtractAcceptedV1:
     return ExtractAcceptedV1(
         feed=feed,
-        extract_id=f"{feed}-20261122-0001",
-        source_uri=f"s3://ior-raw/sap/{feed}/x.json",
+        extract_id=extract_id,
+        source_uri=f"s3://ior-raw/sap/{feed}/{extract_id}.json",
         sha256="1" * 64,
-        extracted_at=datetime(2026, 11, 22, 1, tzinfo=UTC),
+        extracted_at=extracted_at,
         sap_system="PRD",
-        records=records,
+        records=ObjectRef(
+            uri=f"s3://ior-processed/{extract_id}.jsonl", sha256="0" * 64, row_count=2
+        ),
         rejected_count=0,
     )
 
 
-def test_weights_arriving_after_materials_complete_the_master():
-    blobs, store = FakeBlobs(), FakeStore()
-    loader = ReferenceLoader(blobs, store, clock=lambda: NOW)
-    materials = blobs.add("ZEMM005", material())
-    loader.load_product_master(accepted("ZEMM005", materials), [])
-    assert store.writes[-1][0].net_weight_kg is None
-    weights = accepted("ZFMIOR002", blobs.add("ZFMIOR002", weight()))
-    outcome = loader.load_product_master(weights, [])
-    assert store.writes[-1][0].net_weight_kg == D("52.0")
-    assert outcome.events[0].row_count == 1
+def test_a_weekly_extract_becomes_its_own_snapshot_in_force():
+    store = FakeStore()
+    loader = ReferenceLoader(store, clock=lambda: NOW)
+    weekly = accepted("ZFMIOR002", "ZFMIOR002-1", datetime(2026, 11, 22, 1, tzinfo=UTC))
+    history = indexed(weight(valid_from="2024-03-01"), weight(valid_from="2025-06-01"))
+    outcome = loader.load_snapshot(weekly, history)
+    assert store.snapshots["ior-material-weights", "ZFMIOR002-1"] == [
+        "000000000010004711|US10|2024-03-01",
+        "000000000010004711|US10|2025-06-01",
+    ]
+    assert store.syncs["ZFMIOR002"].extract_id == "ZFMIOR002-1"
+    assert outcome.events[0].row_count == 2 and outcome.findings == ()
 
 
-def test_weights_stamped_while_the_master_is_written_trigger_a_rebuild():
-    blobs, store = FakeBlobs(), FakeStore()
-    loader = ReferenceLoader(blobs, store, clock=lambda: NOW)
-    weights = accepted("ZFMIOR002", blobs.add("ZFMIOR002", weight()))
-
-    def concurrent_weights_run():
-        store.on_write = lambda: None
-        store.stamp(
-            FeedSync(
-                feed="ZFMIOR002",
-                table=TABLE_PRODUCT_MASTER,
-                extract_id=weights.extract_id,
-                extracted_at=weights.extracted_at,
-                synced_at=NOW,
-                row_count=1,
-                records_uri=weights.records.uri,
-                records_sha256=weights.records.sha256,
-            )
-        )
-
-    store.on_write = concurrent_weights_run
-    loader.load_product_master(accepted("ZEMM005", blobs.add("ZEMM005", material())), [])
-    assert [rows[0].net_weight_kg for rows in store.writes] == [None, D("52.0")]
-
-
-def test_weights_alone_make_no_master_rows():
-    blobs, store = FakeBlobs(), FakeStore()
-    loader = ReferenceLoader(blobs, store, clock=lambda: NOW)
-    weights = accepted("ZFMIOR002", blobs.add("ZFMIOR002", weight()))
-    outcome = loader.load_product_master(weights, [])
-    assert store.writes == [[]] and outcome.events[0].row_count == 0
-    assert store.syncs["ZFMIOR002"].synced_at == NOW
+def test_an_older_extract_handled_late_is_reported_and_not_put_in_force():
+    store = FakeStore()
+    loader = ReferenceLoader(store, clock=lambda: NOW)
+    newer = accepted("ZEMM005", "ZEMM005-2", datetime(2026, 11, 29, 1, tzinfo=UTC))
+    older = accepted("ZEMM005", "ZEMM005-1", datetime(2026, 11, 22, 1, tzinfo=UTC))
+    loader.load_snapshot(newer, indexed(material()))
+    outcome = loader.load_snapshot(older, indexed(material()))
+    assert store.syncs["ZEMM005"].extract_id == "ZEMM005-2"
+    [finding] = outcome.findings
+    assert finding.rule is Rule.SNAPSHOT_OUTDATED and "ZEMM005-2" in finding.detail
+    assert outcome.events == ()

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel
 
-from contracts.datasets import CustomerRow, MatchStatus, ProductMasterRow
+from contracts.datasets import CustomerRow, MatchStatus
 from contracts.topology import TABLE_CUSTOMERS, TABLE_HTS_CODES, TABLE_TARIFF_RULES
+from services.normalization.reference_rows import REFERENCE_FEEDS
 from services.runtime.dynamo_batches import DynamoBatches
-from services.runtime.errors import TransientAwsError
+from services.runtime.errors import ReferenceRowUnreadable, TransientAwsError
 from services.runtime.reference_store import (
     FeedSync,
     ReferenceBatch,
@@ -19,7 +20,14 @@ from services.runtime.reference_store import (
     to_item,
     valid_on,
 )
-from tests.unit.test_normalization_factories import RowsInMemory, customer, hts, product, rule
+from tests.unit.test_normalization_factories import (
+    RowsInMemory,
+    customer,
+    hts,
+    product,
+    reference,
+    rule,
+)
 
 D = Decimal
 
@@ -84,36 +92,56 @@ def test_enumerations_are_their_text_and_times_keep_their_zone():
     assert from_item(Stamped, item).at == datetime(2026, 11, 22, 2, tzinfo=UTC)
 
 
+def customers_snapshot(client: FakeDynamoDB, rows: list[CustomerRow], **kwargs) -> int:
+    row_key = REFERENCE_FEEDS["ZSDR010"].row_key
+    return store(client, **kwargs).write_snapshot(TABLE_CUSTOMERS, "ZSDR010-1", rows, row_key)
+
+
 def test_rows_are_written_25_per_request():
     client = FakeDynamoDB()
     rows = [customer(f"{i:010d}", f"Customer {i}") for i in range(60)]
-    assert store(client).write_rows(TABLE_CUSTOMERS, rows) == 60
+    assert customers_snapshot(client, rows) == 60
     assert [len(batch) for batch in client.batches] == [25, 25, 10]
+
+
+def test_snapshot_rows_carry_their_snapshot_and_row_key():
+    client = FakeDynamoDB()
+    customers_snapshot(client, [customer("0000000001", "A")])
+    [[request]] = client.batches
+    item = request["PutRequest"]["Item"]
+    assert (item["snapshot"], item["row_key"]) == ({"S": "ZSDR010-1"}, {"S": "0000000001"})
 
 
 def test_rows_with_the_same_key_collapse_to_the_last():
     client = FakeDynamoDB()
     rows = [customer("0000000001", "Old name"), customer("0000000001", "New name")]
-    assert store(client).write_rows(TABLE_CUSTOMERS, rows) == 1
+    assert customers_snapshot(client, rows) == 1
     [[request]] = client.batches
     assert request["PutRequest"]["Item"]["name"] == {"S": "New name"}
 
 
-def test_rows_differing_in_sort_key_are_distinct():
+def test_hts_rows_of_one_code_differing_in_validity_are_distinct():
     rows = [hts(valid_from="2022-01-01", valid_to="2026-06-30"), hts(valid_from="2026-07-01")]
-    assert store(FakeDynamoDB()).write_rows(TABLE_HTS_CODES, rows) == 2
+    row_key = REFERENCE_FEEDS["ZFMIOR003"].row_key
+    assert store(FakeDynamoDB()).write_snapshot(TABLE_HTS_CODES, "H", rows, row_key) == 2
 
 
 def test_unprocessed_items_are_sent_again_until_written():
     client = FakeDynamoDB(unprocessed_rounds=2)
-    store(client).write_rows(TABLE_CUSTOMERS, [customer("1", "A"), customer("2", "B")])
+    customers_snapshot(client, [customer("1", "A"), customer("2", "B")])
     assert [len(batch) for batch in client.batches] == [2, 1, 1]
 
 
 def test_items_still_unprocessed_after_every_attempt_fail_transiently():
     client = FakeDynamoDB(unprocessed_rounds=10)
     with pytest.raises(TransientAwsError, match="unprocessed"):
-        store(client, max_attempts=3).write_rows(TABLE_CUSTOMERS, [customer("1", "A")])
+        customers_snapshot(client, [customer("1", "A")], max_attempts=3)
+
+
+def test_an_item_that_no_longer_parses_is_a_permanent_error_naming_table_and_row():
+    item = {"row_key": {"S": "0000000001"}, "customer_id": {"S": "0000000001"}}
+    with pytest.raises(ReferenceRowUnreadable, match="ior-customer-master row '0000000001'"):
+        from_item(CustomerRow, item, TABLE_CUSTOMERS)
 
 
 def test_a_scan_follows_every_page_with_consistent_reads():
@@ -184,6 +212,22 @@ def test_rules_are_valid_through_their_last_day_and_loaded_once():
     assert source.scans[TABLE_TARIFF_RULES] == 1
 
 
-def test_products_are_keyed_by_material():
-    batch = ReferenceBatch(RowsInMemory({"ior-product-master": [product(), product("M2")]}))
-    assert isinstance(batch.products["M2"], ProductMasterRow)
+def test_a_product_carries_the_weight_record_valid_at_the_entry_date():
+    older = product(net_weight_kg=D("54.0"), weight_valid_from=date(2024, 3, 1))
+    newer = product(net_weight_kg=D("52.0"), weight_valid_from=date(2025, 6, 1))
+    batch = reference(products=[older, newer])
+    assert batch.product_at(older.material, date(2025, 5, 31)).net_weight_kg == D("54.0")
+    assert batch.product_at(older.material, date(2025, 6, 1)).net_weight_kg == D("52.0")
+    assert batch.product_at(older.material, date(2024, 2, 29)).net_weight_kg is None
+
+
+def test_a_material_not_in_zemm005_has_no_product():
+    assert reference().product_at("NOT-THERE", date(2025, 6, 1)) is None
+
+
+def test_the_batch_names_the_snapshot_of_every_feed_it_read():
+    batch = reference()
+    batch.rules_at(date(2025, 6, 1))
+    assert {feed: sync.extract_id for feed, sync in batch.snapshots.items()} == {
+        "ZEMM007": "S-ZEMM007"
+    }
