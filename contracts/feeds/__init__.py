@@ -18,7 +18,7 @@ from contracts.feeds.reference import (
     Zfmior003Record,
     Zsdr010Record,
 )
-from contracts.feeds.types import FeedRecord
+from contracts.feeds.types import MAX_DECIMAL_PLACES, FeedRecord
 
 
 def record_fields(feed: str) -> tuple[str, ...]:
@@ -31,6 +31,7 @@ def record_fields(feed: str) -> tuple[str, ...]:
 
 __all__ = [
     "FEEDS",
+    "MAX_DECIMAL_PLACES",
     "ExtractHeader",
     "FeedRecord",
     "MaterialType",

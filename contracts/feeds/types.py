@@ -1,10 +1,11 @@
 """`FeedRecord`, the base of every feed record, and the field types the feeds share.
 
 A record reaches ior in one of three shapes and must parse to the same value from each: JSON
-(numbers as `Decimal` or `int`), CSV (every cell text, an empty cell meaning absent) and XLSX read
-by openpyxl (cells as str, int, float, Decimal, bool, datetime or None). The types below accept
-exactly those shapes. Each rejection names the field and says what to fix, because the message
-becomes the rule of a rejection finding that a person at SAP or in customs has to act on.
+(numbers as `Decimal` or `int`, NaN and Infinity as float), CSV (every cell text, an empty cell
+meaning absent) and XLSX read by openpyxl (cells as str, int, float, Decimal, bool, datetime or
+None). The types below accept exactly those shapes. Each rejection names the field and says what
+to fix, because the message becomes the rule of a rejection finding that a person at SAP or in
+customs has to act on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Annotated, ClassVar, TypeVar
 
@@ -28,6 +29,9 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE_WORDS = frozenset({"x", "true", "yes", "1"})
 # SAP writes an unset flag as blank, so blank reads as false, not as absent.
 _FALSE_WORDS = frozenset({"", "false", "no", "0"})
+
+MAX_DECIMAL_PLACES = 18
+"""Decimal places a number may have as sent (DOMAIN.md §1); the datasets store exactly this many."""
 
 
 class FeedRecord(BaseModel):
@@ -86,13 +90,28 @@ def _text(value: object, field: str) -> str:
 
 
 def _decimal(value: object, field: str) -> Decimal:
+    number = _as_decimal(value, field)
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN, sNaN or Infinity (JSON NaN arrives as a float)
+        raise ValueError(f"{field} must be a finite number, not {number}")
+    if -exponent > MAX_DECIMAL_PLACES:
+        raise ValueError(
+            f"{field} has {-exponent} decimal places; round it to at most {MAX_DECIMAL_PLACES}"
+        )
+    return number
+
+
+def _as_decimal(value: object, field: str) -> Decimal:
     if isinstance(value, float):
         # str() gives the shortest decimal that round-trips, i.e. what the Excel cell shows.
         return Decimal(str(value))
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, str) and _NUMBER.fullmatch(value):
-        return Decimal(value)
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # an exponent no Decimal can hold, e.g. 1E-99999999999999999999
+            raise ValueError(f"{field} {value!r} is out of range for a number") from None
     raise ValueError(
         f"{field} must be a number such as 12.5 (a dot for decimals, no thousands separators),"
         f" not {value!r}"
@@ -244,7 +263,7 @@ MeltPourCountry = Annotated[str | None, BeforeValidator(_optional(_code)), _coun
 SmeltCastCountry = Annotated[str | None, BeforeValidator(_optional(_code)), _country("UNKNOWN")]
 
 DecimalNumber = Annotated[Decimal, BeforeValidator(_required(_decimal))]
-"""A required quantity, weight, price or rate; never stored as float."""
+"""A required quantity, weight, price or rate, exact as sent (at most 18 places); never float."""
 OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_optional(_decimal))]
 WholeNumber = Annotated[int, BeforeValidator(_required(_whole_number))]
 

@@ -11,7 +11,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl import load_workbook
@@ -32,6 +32,9 @@ def read_json_extract(body: bytes) -> dict[str, Any]:
         ) from exc
     except RecursionError as exc:
         raise ExtractUnreadable("JSON is nested too deeply to be an extract") from exc
+    except InvalidOperation as exc:
+        # Decimal cannot hold every exponent JSON can write, e.g. 1E-99999999999999999999.
+        raise ExtractUnreadable("file holds a number whose exponent is out of range") from exc
     except ValueError as exc:
         raise ExtractUnreadable(f"file is not valid JSON: {exc}") from exc
     if not isinstance(document, dict):

@@ -1,8 +1,9 @@
 """The normalized datasets as bytes: JSON lines, and Parquet partitioned by entry date.
 
 The Parquet schema is derived from the row model, so an additive field in `contracts.datasets`
-appears in the files without a change here. Decimals are stored as decimal128(38, 12): exact,
-and every partition of the dataset has the same schema whatever values it holds.
+appears in the files without a change here. Decimals are stored as decimal128(38, 18): the 18
+decimal places ingestion accepts (`MAX_DECIMAL_PLACES`) are written exactly, with 20 digits before
+the point, and every partition of the dataset has the same schema whatever values it holds.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from contracts.datasets import NormalizedInvoiceLine
+from contracts.feeds import MAX_DECIMAL_PLACES
 
 PARTITION_COLUMN = "entry_date"
-DECIMAL = pa.decimal128(38, 12)
+DECIMAL = pa.decimal128(38, MAX_DECIMAL_PLACES)
 _ARROW_TYPES: dict[type, Any] = {Decimal: DECIMAL, date: pa.date32(), int: pa.int64()}
 
 

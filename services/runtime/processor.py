@@ -2,6 +2,8 @@
 
 The same object serves the long-poll worker and the Lambda adapter, so both behave alike:
 - a permanent error (`IorError.permanent`) sends the message to the DLQ at once, with its reason;
+- so does an error that comes from the message's data (or from code), such as a pydantic
+  `ValidationError` or a `KeyError`: reason `invalid-data`, with the exception and its text;
 - anything else is retried by SQS with backoff, and on the last allowed receive the message is
   dead-lettered with reason `retries-exhausted` and the last error, instead of silently by SQS.
 """
@@ -12,6 +14,7 @@ import time
 from enum import StrEnum
 
 import structlog
+from botocore.exceptions import BotoCoreError
 
 from contracts.errors import IorError
 from services.runtime.dead_letters import DeadLetters
@@ -21,6 +24,12 @@ from services.runtime.metrics import emit_metrics
 from services.runtime.publisher import Publisher
 
 log = structlog.get_logger("ior.processor")
+
+INVALID_DATA = "invalid-data"
+# What these raise, the same message raises again on every receive: retrying only delays its way to
+# the DLQ. pydantic's ValidationError, pyarrow's ArrowInvalid and UnicodeDecodeError are
+# ValueErrors, decimal.InvalidOperation an ArithmeticError, KeyError and IndexError LookupErrors.
+_DATA_ERRORS = (ValueError, LookupError, ArithmeticError, TypeError)
 
 
 class Outcome(StrEnum):
@@ -77,6 +86,9 @@ class MessageProcessor:
                 return Outcome.DEAD_LETTERED
             return self._retry_or_give_up(message, exc)
         except Exception as exc:
+            if _from_data(exc):
+                self._dead_letters.send(message, INVALID_DATA, _reason(exc))
+                return Outcome.DEAD_LETTERED
             return self._retry_or_give_up(message, exc)
         return Outcome.DONE
 
@@ -108,9 +120,18 @@ class MessageProcessor:
         return result if isinstance(result, Handled) else Handled(result)
 
     def _retry_or_give_up(self, message: InboundMessage, exc: Exception) -> Outcome:
-        reason = f"{type(exc).__name__}: {exc}"
+        reason = _reason(exc)
         if message.receive_count >= self._max_receive_count:
             self._dead_letters.send(message, "retries-exhausted", reason)
             return Outcome.DEAD_LETTERED
         log.warning("message.retry", receive_count=message.receive_count, error=reason)
         return Outcome.RETRY
+
+
+def _from_data(exc: Exception) -> bool:
+    # botocore raises a few ValueErrors of its own (unknown region or endpoint): not the data's.
+    return isinstance(exc, _DATA_ERRORS) and not isinstance(exc, BotoCoreError)
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"

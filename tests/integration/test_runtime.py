@@ -111,6 +111,15 @@ def test_transient_failure_is_retried_then_dead_lettered_with_its_last_error(con
     assert "network blip" in dead["MessageAttributes"]["error_message"]["StringValue"]
 
 
+def test_error_from_the_data_goes_to_dlq_at_once_with_its_exception(context):
+    proc = processor(context, Recorder(fail_with=KeyError("net_weight_kg")))
+    assert proc.process(message(alert_envelope())) is Outcome.DEAD_LETTERED
+    [dead] = dlq_messages(context)
+    attributes = {k: v["StringValue"] for k, v in dead["MessageAttributes"].items()}
+    assert attributes["error_type"] == "invalid-data"
+    assert attributes["error_message"] == "KeyError: 'net_weight_kg'"
+
+
 def test_failed_work_releases_its_claim_so_a_retry_runs(context):
     handler = Recorder(fail_with=ConnectionError("once"))
     proc = processor(context, handler)

@@ -385,6 +385,72 @@ def test_metal_may_make_up_the_whole_net_weight():
     assert weights.steel_weight + weights.aluminum_weight == weights.net_weight
 
 
+# --- decimals: exact as sent, up to 18 decimal places (DOMAIN.md §1) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "rate",
+    [Decimal("0.138888888888888889"), "0.138888888888888889", "138888888888888889E-18"],
+    ids=["json", "csv", "exponent"],
+)
+def test_decimal_with_18_places_is_kept_exactly(rate):
+    line = Zemm004Record.model_validate(valid_zemm004(exchange_rate_to_usd=rate))
+    assert line.exchange_rate_to_usd == Decimal("0.138888888888888889")
+
+
+def test_excel_float_rate_keeps_every_place_the_cell_shows():
+    line = Zemm004Record.model_validate(valid_zemm004(exchange_rate_to_usd=0.1388888888888889))
+    assert line.exchange_rate_to_usd == Decimal("0.1388888888888889")
+
+
+@pytest.mark.parametrize("quantity", ["1.5E-3", Decimal("2.5E+3"), "1E-18"])
+def test_exponent_form_within_18_places_is_accepted(quantity):
+    line = Zemm004Record.model_validate(valid_zemm004(quantity=quantity))
+    assert line.quantity == Decimal(quantity)
+
+
+@pytest.mark.parametrize("field", ["quantity", "exchange_rate_to_usd"])
+@pytest.mark.parametrize(
+    ("value", "places"),
+    [
+        (Decimal("0.13888888888888888889"), 20),
+        ("0.1388888888888888888", 19),
+        ("1E-20", 20),
+        (Decimal("1E-20"), 20),
+        (1e-20, 20),
+    ],
+    ids=["json", "csv", "csv-exponent", "json-exponent", "xlsx-float"],
+)
+def test_more_than_18_decimal_places_is_rejected_naming_the_field(field, value, places):
+    reported_field, message = the_error(Zemm004Record, valid_zemm004(**{field: value}))
+    assert reported_field == field
+    assert f"{field} has {places} decimal places; round it to at most 18" in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [float("nan"), float("inf"), float("-inf"), Decimal("NaN"), Decimal("sNaN"), Decimal("-Inf")],
+    ids=["float-nan", "float-inf", "float-minus-inf", "nan", "snan", "minus-infinity"],
+)
+def test_not_a_number_and_infinity_are_rejected_naming_the_field(value):
+    field, message = the_error(Zemm004Record, valid_zemm004(quantity=value))
+    assert field == "quantity"
+    assert "quantity must be a finite number" in message
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_not_a_number_and_infinity_as_text_are_rejected_naming_the_field(text):
+    field, message = the_error(Zemm004Record, valid_zemm004(quantity=text))
+    assert field == "quantity"
+    assert "quantity must be a number such as 12.5" in message
+
+
+def test_exponent_beyond_any_decimal_is_rejected_naming_the_field():
+    field, message = the_error(Zemm004Record, valid_zemm004(quantity="1E-99999999999999999999"))
+    assert field == "quantity"
+    assert "out of range" in message
+
+
 # --- every rule, broken once: the error names the field and states the rule ---------------------
 
 RULES = [

@@ -8,6 +8,8 @@ from services.ingestion.errors import ExtractUnreadable
 from services.ingestion.locations import FileFormat, parse_location
 from services.ingestion.notifications import parse_notification
 from services.ingestion.readers import read_json_extract, read_table
+from services.ingestion.validation import header_of_push, validate_records
+from tests.unit.test_feed_rules import valid_zemm004
 
 
 def test_sap_push_key_names_feed_and_json_format():
@@ -74,6 +76,35 @@ def test_json_numbers_are_read_as_decimal_never_float():
     assert type(document["records"][0]["net_weight"]).__name__ == "Decimal"
 
 
+def test_json_nan_and_over_precise_numbers_reject_only_their_records():
+    records = [valid_zemm004(line_number=n, exchange_rate_to_usd=f"@{n}") for n in (10, 20, 30)]
+    document = {
+        "feed": "ZEMM004",
+        "extract_id": "ZEMM004-20261122-0001",
+        "extracted_at": "2026-11-22T02:00:00Z",
+        "sap_system": "PRD",
+        "record_count": 3,
+        "records": records,
+    }
+    body = (
+        json.dumps(document, default=str)
+        .replace('"@10"', "1.08")
+        .replace('"@20"', "NaN")
+        .replace('"@30"', "0.13888888888888888889")
+    )
+    location = parse_location("sap/ZEMM004/2026/11/22/ZEMM004-20261122-0001.json")
+    validated = validate_records(header_of_push(location, read_json_extract(body.encode()), 10))
+    assert [index for index, _ in validated.accepted] == [0]
+    assert [(f.record_index, f.field) for f in validated.findings] == [
+        (1, "exchange_rate_to_usd"),
+        (2, "exchange_rate_to_usd"),
+    ]
+    assert [f.rule for f in validated.findings] == [
+        "exchange_rate_to_usd must be a finite number, not NaN",
+        "exchange_rate_to_usd has 20 decimal places; round it to at most 18",
+    ]
+
+
 @pytest.mark.parametrize(
     "body,reason",
     [
@@ -82,6 +113,7 @@ def test_json_numbers_are_read_as_decimal_never_float():
         (b'{"records": {}}', "records must be a JSON list"),
         (b"\xff\xfe\x00", "not UTF-8"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"records": [{"net_weight": 1E-99999999999999999999}]}', "exponent is out of range"),
     ],
 )
 def test_unreadable_json_is_rejected_whole_with_a_reason(body, reason):

@@ -107,6 +107,18 @@ def test_parquet_has_one_file_per_entry_date_with_exact_decimals(tmp_path):
     assert table.column("customer_match_status").to_pylist()[0] == "matched"
 
 
+@pytest.mark.parametrize(
+    "rate",
+    [0.1388888888888889, "0.123456789012345678"],
+    ids=["excel-float", "18-places"],
+)
+def test_parquet_keeps_an_exchange_rate_exactly_as_ingestion_accepted_it(rate):
+    run = lines_of(invoice(currency="EUR", exchange_rate_to_usd=rate))
+    [(body, _)] = parquet_partitions(run.lines).values()
+    table = pq.read_table(io.BytesIO(body))
+    assert table.column("exchange_rate_to_usd").to_pylist() == [D(str(rate))]
+
+
 def test_parquet_partitions_read_back_as_one_hive_dataset(tmp_path):
     run = lines_of(invoice(), invoice(line_number=20, entry_date="2026-07-01"))
     for day, (body, _) in parquet_partitions(run.lines).items():
