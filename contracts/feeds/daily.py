@@ -92,7 +92,9 @@ class Zsdr002Record(FeedRecord):
     material: Code
     hts_code: HtsCode
     country_of_origin: Iso2Country
-    quantity: DecimalNumber = Field(gt=0)
+    quantity: DecimalNumber = Field(
+        ge=0, description="0 on metal-content lines, as CBP's split-line reporting has filers do"
+    )
     net_weight_kg: DecimalNumber = Field(ge=0)
     entered_value_usd: DecimalNumber = Field(ge=0)
     duty_usd: DecimalNumber = Field(ge=0)

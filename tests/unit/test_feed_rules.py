@@ -21,6 +21,7 @@ from contracts.feeds import (
     Zemm007Record,
     Zfmior002Record,
     Zfmior003Record,
+    Zsdr002Record,
     Zsdr010Record,
     record_fields,
 )
@@ -378,6 +379,11 @@ def test_metal_free_material_needs_no_metal_origin():
     assert weights.steel_melt_pour_country is None and weights.aluminum_cast_country is None
 
 
+def test_sap_declares_a_metal_content_line_with_quantity_zero():
+    line = Zsdr002Record.model_validate(valid_zsdr002(component="STEEL", quantity="0"))
+    assert line.quantity == 0
+
+
 def test_metal_may_make_up_the_whole_net_weight():
     weights = Zfmior002Record.model_validate(
         valid_zfmior002(steel_weight=Decimal("7.5"), aluminum_weight=Decimal("2.5"))
@@ -491,7 +497,7 @@ RULES = [
     ("ZSDR002", {"component": "ALL"}, "component", "'ALUMINUM' or 'FULL'"),
     ("ZSDR002", {"hts_code": "94016140AB"}, "hts_code", "exactly 10 digits"),
     ("ZSDR002", {"country_of_origin": "EU"}, "country_of_origin", "ISO 3166-1 alpha-2"),
-    ("ZSDR002", {"quantity": 0}, "quantity", "greater than 0"),
+    ("ZSDR002", {"quantity": "-1"}, "quantity", "greater than or equal to 0"),
     ("ZSDR002", {"net_weight_kg": -1}, "net_weight_kg", "greater than or equal to 0"),
     ("ZSDR002", {"entered_value_usd": -1}, "entered_value_usd", "greater than or equal to 0"),
     ("ZSDR002", {"duty_usd": "-0.01"}, "duty_usd", "greater than or equal to 0"),
