@@ -38,6 +38,7 @@ class Zemm004Record(FeedRecord):
     """ZEMM004: one commercial invoice line, i.e. what is imported, at what price, through where."""
 
     FEED: ClassVar[str] = "ZEMM004"
+    LINE_KEY: ClassVar[tuple[str, ...]] = ("invoice_number", "line_number")
 
     invoice_number: Code
     invoice_date: FlexibleDate
@@ -85,6 +86,7 @@ class Zsdr002Record(FeedRecord):
     """ZSDR002: a customs line as SAP declared it, the reference ior's lines are compared with."""
 
     FEED: ClassVar[str] = "ZSDR002"
+    LINE_KEY: ClassVar[tuple[str, ...]] = ("invoice_number", "line_number", "component")
 
     invoice_number: Code
     line_number: WholeNumber = Field(gt=0)

@@ -217,6 +217,15 @@ def test_feeds_registers_the_eight_sap_feeds_under_their_names():
     assert all(feed == record.FEED for feed, record in FEEDS.items())
 
 
+@pytest.mark.parametrize("feed", sorted(VALID))
+def test_a_line_key_names_fields_of_its_feed(feed):
+    assert set(FEEDS[feed].LINE_KEY) <= set(record_fields(feed))
+
+
+def test_only_the_daily_feeds_declare_a_line_key():
+    assert {feed for feed, model in FEEDS.items() if model.LINE_KEY} == {"ZEMM004", "ZSDR002"}
+
+
 def test_record_fields_are_the_header_row_in_declaration_order():
     assert record_fields("ZSDR010") == (
         "customer_id",
