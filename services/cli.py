@@ -93,6 +93,10 @@ def cmd_process(args: argparse.Namespace) -> int:
         run = process.run_pipeline(context, files, print)
         written = process.write_outputs(context, run, args.out)
     summary = process.summarize(run)
+    if run.dead_letters:
+        print(f"{len(run.dead_letters)} message(s) dead-lettered:")
+        for line in process.dead_letter_lines(run.dead_letters, args.endpoint):
+            print(f"  {line}")
     print(f"wrote {len(written)} files to {args.out}")
     print(json.dumps(summary, indent=2, default=str))
     return EXIT_FAILED if run.failed else 0
@@ -206,7 +210,8 @@ def process_doc() -> str:
         "Runs the pipeline on the embedded emulator (or --endpoint) over DIR: reference feeds "
         "first, then ZEMM004/ZSDR002; copies customs_lines.jsonl, the workbook, comparison.json, "
         "quality and rejection reports and the audit records into OUT. Exit 0 when everything "
-        "passed, 1 when there were rejections, quality errors or comparison failures."
+        "passed, 1 when there were rejections, quality errors, comparison failures or "
+        "dead-lettered messages (listed, and in summary.json)."
     )
 
 

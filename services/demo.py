@@ -28,6 +28,7 @@ from contracts.topology import (
 from services.process import (
     PipelineRun,
     ProcessUsageError,
+    dead_letter_lines,
     find_extract_files,
     provisioned_context,
     run_pipeline,
@@ -38,7 +39,6 @@ from services.runtime.blobs import split_uri
 from services.runtime.context import RuntimeContext, available_services
 from services.runtime.emulator import embedded_emulator
 from services.runtime.logging import configure_logging
-from services.runtime.queues import queue_depth
 from services.runtime.reference_store import ReferenceStore
 from services.runtime.settings import Settings
 from services.text_table import text_table
@@ -70,10 +70,10 @@ def run_demo(samples: Path, out: Path) -> int:
         _print_quality(context, run.events, out)
         _print_freshness(context)
         _print_reports(context, run.events, out)
-        _print_dead_letters(context, services)
+        _print_dead_letters(run)
         _print_calculations(context, run, out)
         print(f"Logs: {log_file}")
-    return 0 if run.settled else 1
+    return 0 if run.completed else 1
 
 
 def _log_to(log_file: Path) -> None:
@@ -171,15 +171,13 @@ def _print_reports(context: RuntimeContext, events: Sequence[Envelope], out: Pat
         print("  none")
 
 
-def _print_dead_letters(context: RuntimeContext, services: Sequence[str]) -> None:
-    depths = [
-        queue_depth(context.clients, context.names, TOPOLOGY.queue(queue).dlq_name)
-        for queue in (TOPOLOGY.service(name).queue for name in services)
-    ]
-    waiting = [d for d in depths if not d.idle]
-    print("\nDead-letter queues: " + ("all empty" if not waiting else ""))
-    for depth in waiting:
-        print(f"  {depth.queue}: {depth.visible} message(s)")
+def _print_dead_letters(run: PipelineRun) -> None:
+    if not run.dead_letters:
+        print("\nDead-letter queues: all empty")
+        return
+    print(f"\nDead-letter queues: {len(run.dead_letters)} message(s) dead-lettered")
+    for line in dead_letter_lines(run.dead_letters, endpoint=None):
+        print(f"  {line}")
 
 
 def _print_calculations(context: RuntimeContext, run: PipelineRun, out: Path) -> None:

@@ -3,8 +3,8 @@
 Files are named by feed (`ZEMM005-….json`, `zsdr010_customers.csv`, …). As SAP's schedule does,
 the reference feeds go first and the daily ZEMM004/ZSDR002 only once the reference tables are
 loaded. When the chain has settled, the results are copied into OUT. Exit 0 when everything
-passed, 1 when there were rejected records, quality errors or comparison failures (outputs are
-written all the same), 2 on usage errors.
+passed, 1 when there were rejected records, quality errors, comparison failures or messages a
+service dead-lettered (outputs are written all the same), 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,11 @@ from services.reports import audit_lookup
 from services.runtime import provision
 from services.runtime.blobs import split_uri
 from services.runtime.context import RuntimeContext, available_services
+from services.runtime.dlq import PeekedMessage, peek, service_queues
 from services.runtime.emulator import embedded_emulator
 from services.runtime.landing import UPLOAD_SUFFIXES, land, push_key, upload_key
 from services.runtime.observer import EventObserver
-from services.runtime.queues import wait_until_idle
+from services.runtime.queues import queue_depth, wait_until_idle
 from services.runtime.runner import BackgroundWorkers
 from services.runtime.settings import Settings
 
@@ -69,21 +70,53 @@ class ExtractFile:
         return self.feed in DAILY_FEEDS
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message a service gave up on, with the reason the runtime attached to it in the DLQ."""
+
+    service: str
+    message_id: str
+    type: str | None
+    correlationid: str | None
+    error_type: str | None
+    error_message: str | None
+    failed_at: str | None
+
+    @classmethod
+    def peeked(cls, service: str, message: PeekedMessage) -> DeadLetter:
+        return cls(
+            service=service,
+            message_id=message.message_id,
+            type=message.type,
+            correlationid=message.correlationid,
+            error_type=message.error_type,
+            error_message=message.error_message,
+            failed_at=message.failed_at,
+        )
+
+
 @dataclass
 class PipelineRun:
-    """Everything the chain published while the files were processed."""
+    """Everything the chain published while the files were processed, and what it gave up on."""
 
     files: list[ExtractFile]
     uris: dict[str, ExtractFile] = field(default_factory=dict)
     events: list[Envelope] = field(default_factory=list)
     settled: bool = True
+    dead_letters: list[DeadLetter] = field(default_factory=list)
 
     def of_type(self, event_type: str) -> list[Envelope]:
         return [event for event in self.events if event.type == event_type]
 
     @property
+    def completed(self) -> bool:
+        """Every message was handled: the chain settled and no service dead-lettered one."""
+        return self.settled and not self.dead_letters
+
+    @property
     def failed(self) -> bool:
-        """Any rejected record, quality error or comparison difference makes the run fail."""
+        """Any rejected record, quality error, comparison difference or dead letter makes the run
+        fail."""
         rejected = any(
             e.data["rejected_count"] or e.data["whole_file"] for e in self.of_type(EXTRACT_REJECTED)
         )
@@ -92,7 +125,7 @@ class PipelineRun:
             e.data["failed"] or e.data["ours_only"] or e.data["theirs_only"]
             for e in self.of_type(COMPARISON_COMPLETED)
         )
-        return rejected or quality or compared or not self.settled
+        return rejected or quality or compared or not self.completed
 
 
 def find_extract_files(folder: Path) -> list[ExtractFile]:
@@ -139,6 +172,8 @@ def run_pipeline(context: RuntimeContext, files: Sequence[ExtractFile], say: Say
     services = available_services()
     queues = [TOPOLOGY.service(name).queue for name in services]
     run = PipelineRun(list(files))
+    # A LocalStack outlives the command: what its DLQs already hold is not this run's doing.
+    earlier = {letter.message_id for letter in dead_letters(context, services)}
     with (
         EventObserver(context.clients, context.names) as observer,
         BackgroundWorkers(context, services),
@@ -167,9 +202,41 @@ def run_pipeline(context: RuntimeContext, files: Sequence[ExtractFile], say: Say
             tick()
             run.events += wave.events
             wave.summarize()
+    run.dead_letters = [
+        letter for letter in dead_letters(context, services) if letter.message_id not in earlier
+    ]
     if not run.settled:
         say(f"the pipeline did not settle within {SETTLE_TIMEOUT_SECONDS} s")
     return run
+
+
+def dead_letters(context: RuntimeContext, services: Sequence[str]) -> list[DeadLetter]:
+    """Every message now in the services' DLQs, left there as `ior dlq peek` leaves them."""
+    letters = []
+    for service in services:
+        depth = queue_depth(context.clients, context.names, service_queues(service).dlq)
+        for message in peek(context.clients, context.names, service, n=depth.visible):
+            letters.append(DeadLetter.peeked(service, message))
+    return letters
+
+
+def dead_letter_lines(letters: Sequence[DeadLetter], endpoint: str | None) -> list[str]:
+    """Each dead letter with its reason, then where to look at them: `ior dlq peek` on the
+    endpoint the run used (the embedded emulator's queues end with the command)."""
+    lines = [
+        f"✗ {letter.service}: {letter.type or 'message'} ({letter.correlationid or '-'}) "
+        f"{letter.error_type}: {letter.error_message}"
+        for letter in letters
+    ]
+    option = f" --endpoint {endpoint}" if endpoint else ""
+    services = sorted({letter.service for letter in letters})
+    lines += [f"look: ior dlq peek {service}{option}" for service in services]
+    if letters and not endpoint:
+        lines.append(
+            "(the embedded emulator's queues end with this command; to keep them for peek and "
+            "replay, run ior process on a LocalStack with --endpoint)"
+        )
+    return lines
 
 
 _STAGES = {
@@ -257,6 +324,7 @@ def summarize(run: PipelineRun) -> dict[str, Any]:
             {k: e.data[k] for k in ("calc_id", "passed", "failed", "ours_only", "theirs_only")}
             for e in run.of_type(COMPARISON_COMPLETED)
         ],
+        "dead_letters": [asdict(letter) for letter in run.dead_letters],
         "settled": run.settled,
         "passed": not run.failed,
     }

@@ -38,6 +38,7 @@ class Zemm004Record(FeedRecord):
     """ZEMM004: one commercial invoice line, i.e. what is imported, at what price, through where."""
 
     FEED: ClassVar[str] = "ZEMM004"
+    LINE_KEY: ClassVar[tuple[str, ...]] = ("invoice_number", "line_number")
 
     invoice_number: Code
     invoice_date: FlexibleDate
@@ -85,6 +86,7 @@ class Zsdr002Record(FeedRecord):
     """ZSDR002: a customs line as SAP declared it, the reference ior's lines are compared with."""
 
     FEED: ClassVar[str] = "ZSDR002"
+    LINE_KEY: ClassVar[tuple[str, ...]] = ("invoice_number", "line_number", "component")
 
     invoice_number: Code
     line_number: WholeNumber = Field(gt=0)
@@ -92,7 +94,9 @@ class Zsdr002Record(FeedRecord):
     material: Code
     hts_code: HtsCode
     country_of_origin: Iso2Country
-    quantity: DecimalNumber = Field(gt=0)
+    quantity: DecimalNumber = Field(
+        ge=0, description="0 on metal-content lines, as CBP's split-line reporting has filers do"
+    )
     net_weight_kg: DecimalNumber = Field(ge=0)
     entered_value_usd: DecimalNumber = Field(ge=0)
     duty_usd: DecimalNumber = Field(ge=0)

@@ -40,6 +40,10 @@ class FeedRecord(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
     FEED: ClassVar[str]
+    # The fields that identify a record within one extract of a daily feed; two records with the
+    # same key are ambiguous and both rejected (DOMAIN.md §1). The weekly feeds are whole
+    # snapshots and declare none.
+    LINE_KEY: ClassVar[tuple[str, ...]] = ()
 
 
 def _field(info: ValidationInfo) -> str:

@@ -1,9 +1,11 @@
 """Pure validation of an extract: the header decides whether the file is readable at all, then
-each record is checked alone against its feed model, so one bad record never sinks the others."""
+each record is checked alone against its feed model, so one bad record never sinks the others;
+last, the valid records of a daily feed that share a line key are rejected together."""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,7 +81,7 @@ def header_of_upload(
 
 def validate_records(header: ExtractHeader) -> ValidatedExtract:
     model = FEEDS[header.feed]
-    accepted: list[tuple[int, FeedRecord]] = []
+    valid: list[tuple[int, FeedRecord]] = []
     findings: list[Finding] = []
     for index, raw in enumerate(header.records):
         record_findings = _extra_cell_findings(index, raw)
@@ -90,8 +92,45 @@ def validate_records(header: ExtractHeader) -> ValidatedExtract:
         if record_findings:
             findings += record_findings
         else:
-            accepted.append((index, record))
-    return ValidatedExtract(header, tuple(accepted), tuple(findings))
+            valid.append((index, record))
+    duplicates = _duplicate_key_findings(model.LINE_KEY, valid)
+    ambiguous = {finding.record_index for finding in duplicates}
+    accepted = tuple((index, record) for index, record in valid if index not in ambiguous)
+    return ValidatedExtract(header, accepted, tuple(findings + duplicates))
+
+
+def _duplicate_key_findings(
+    key_fields: tuple[str, ...], valid: Sequence[tuple[int, FeedRecord]]
+) -> list[Finding]:
+    """A finding for each valid record whose line key another one holds too: which of them SAP
+    meant cannot be told, so none is taken. Keys are compared as validated (`10` and `"10"` are
+    one line number), and a record already rejected alone takes no part."""
+    if not key_fields:  # a weekly snapshot feed: its records have no line key
+        return []
+    indexes_by_key: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for index, record in valid:
+        indexes_by_key[tuple(getattr(record, name) for name in key_fields)].append(index)
+    findings = []
+    for key, indexes in indexes_by_key.items():
+        if len(indexes) == 1:
+            continue
+        # e.g. "invoice 90001234 line 10 component STEEL"
+        line = " ".join(
+            f"{name.removesuffix('_number')} {value}"
+            for name, value in zip(key_fields, key, strict=True)
+        )
+        for index in indexes:
+            others = [str(other) for other in indexes if other != index]
+            records = "record" if len(others) == 1 else "records"
+            findings.append(
+                Finding(
+                    record_index=index,
+                    field="/".join(key_fields),
+                    value="/".join(str(value) for value in key),
+                    rule=f"duplicate line key: {line} also in {records} {', '.join(others)}",
+                )
+            )
+    return findings
 
 
 def _validate_header(document: dict[str, Any]) -> ExtractHeader:

@@ -133,6 +133,54 @@ def test_bad_record_is_rejected_alone_and_the_rest_accepted(context):
     assert len(of_type(events, ALERT_RAISED)) == 1
 
 
+def invoice_line(line_number: int) -> dict:
+    return {
+        "invoice_number": "0090001234",
+        "invoice_date": "2026-11-20",
+        "po_number": "4500000001",
+        "line_number": line_number,
+        "material": "000000000010004711",
+        "quantity": "4",
+        "unit": "EA",
+        "unit_price": "125.50",
+        "currency": "USD",
+        "incoterms": "FOB",
+        "ship_to_name": "ACME furniture",
+        "supplier_name": "Ningbo Comfort Co Ltd",
+        "port_of_entry": "2704",
+        "transport_mode": "OCEAN",
+        "entry_date": "2026-11-22",
+    }
+
+
+def test_invoice_line_twice_in_one_extract_rejects_both_and_accepts_the_rest(context):
+    lines = [invoice_line(10), invoice_line(20), invoice_line(10), invoice_line(30)]
+    body = extract(lines, feed="ZEMM004", extract_id="ZEMM004-20261122-0001")
+    events = ingest(context, ("sap/ZEMM004/2026/11/22/ZEMM004-20261122-0001.json", body))
+    [accepted] = of_type(events, EXTRACT_ACCEPTED)
+    [rejected] = of_type(events, EXTRACT_REJECTED)
+    stored = context.blobs.get(*split_uri(accepted.data["records"]["uri"]))
+    rows = [json.loads(line) for line in stored.splitlines()]
+    assert [(row["record_index"], row["line_number"]) for row in rows] == [(1, 20), (3, 30)]
+    assert (accepted.data["rejected_count"], rejected.data["accepted_count"]) == (2, 2)
+    report = read_json(context, rejected.data["report_uri"])
+    assert [(f["record_index"], f["field"], f["value"], f["rule"]) for f in report["findings"]] == [
+        (
+            0,
+            "invoice_number/line_number",
+            "0090001234/10",
+            "duplicate line key: invoice 0090001234 line 10 also in record 2",
+        ),
+        (
+            2,
+            "invoice_number/line_number",
+            "0090001234/10",
+            "duplicate line key: invoice 0090001234 line 10 also in record 0",
+        ),
+    ]
+    assert [f["record_index"] for f in rejected.data["findings"]] == [0, 2]
+
+
 def test_unreadable_file_is_moved_whole_to_quarantine_with_a_report(context):
     events = ingest(context, (SAP_KEY, b'{"feed": "ZSDR010", "records": ['))
     [rejected] = of_type(events, EXTRACT_REJECTED)

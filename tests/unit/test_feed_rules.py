@@ -21,6 +21,7 @@ from contracts.feeds import (
     Zemm007Record,
     Zfmior002Record,
     Zfmior003Record,
+    Zsdr002Record,
     Zsdr010Record,
     record_fields,
 )
@@ -216,6 +217,15 @@ def test_feeds_registers_the_eight_sap_feeds_under_their_names():
     assert all(feed == record.FEED for feed, record in FEEDS.items())
 
 
+@pytest.mark.parametrize("feed", sorted(VALID))
+def test_a_line_key_names_fields_of_its_feed(feed):
+    assert set(FEEDS[feed].LINE_KEY) <= set(record_fields(feed))
+
+
+def test_only_the_daily_feeds_declare_a_line_key():
+    assert {feed for feed, model in FEEDS.items() if model.LINE_KEY} == {"ZEMM004", "ZSDR002"}
+
+
 def test_record_fields_are_the_header_row_in_declaration_order():
     assert record_fields("ZSDR010") == (
         "customer_id",
@@ -376,6 +386,11 @@ def test_metal_free_material_needs_no_metal_origin():
         )
     )
     assert weights.steel_melt_pour_country is None and weights.aluminum_cast_country is None
+
+
+def test_sap_declares_a_metal_content_line_with_quantity_zero():
+    line = Zsdr002Record.model_validate(valid_zsdr002(component="STEEL", quantity="0"))
+    assert line.quantity == 0
 
 
 def test_metal_may_make_up_the_whole_net_weight():
@@ -557,7 +572,7 @@ RULES = [
     ("ZSDR002", {"component": "ALL"}, "component", "'ALUMINUM' or 'FULL'"),
     ("ZSDR002", {"hts_code": "94016140AB"}, "hts_code", "exactly 10 digits"),
     ("ZSDR002", {"country_of_origin": "EU"}, "country_of_origin", "ISO 3166-1 alpha-2"),
-    ("ZSDR002", {"quantity": 0}, "quantity", "greater than 0"),
+    ("ZSDR002", {"quantity": "-1"}, "quantity", "greater than or equal to 0"),
     ("ZSDR002", {"net_weight_kg": -1}, "net_weight_kg", "greater than or equal to 0"),
     ("ZSDR002", {"entered_value_usd": -1}, "entered_value_usd", "greater than or equal to 0"),
     ("ZSDR002", {"duty_usd": "-0.01"}, "duty_usd", "greater than or equal to 0"),

@@ -1,15 +1,22 @@
 import io
 import json
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
 
+from contracts.feeds import ExtractHeader
 from services.ingestion.errors import ExtractUnreadable
 from services.ingestion.locations import FileFormat, parse_location
 from services.ingestion.notifications import parse_notification
 from services.ingestion.readers import read_json_extract, read_table
-from services.ingestion.validation import header_of_push, validate_records
-from tests.unit.test_feed_rules import valid_zemm004
+from services.ingestion.validation import (
+    Finding,
+    ValidatedExtract,
+    header_of_push,
+    validate_records,
+)
+from tests.unit.test_feed_rules import valid_zemm004, valid_zsdr002
 
 
 def test_sap_push_key_names_feed_and_json_format():
@@ -162,3 +169,80 @@ def test_xlsx_rows_are_read_from_the_first_sheet_skipping_blank_rows():
 def test_garbage_named_xlsx_is_unreadable():
     with pytest.raises(ExtractUnreadable, match="xlsx"):
         read_table(b"not a zip", FileFormat.XLSX, 10)
+
+
+# --- records that share a line key (DOMAIN.md §1 "What a push means") ---------------------------
+
+
+def validated(feed: str, records: list[dict[str, Any]]) -> ValidatedExtract:
+    header = ExtractHeader.model_validate(
+        {
+            "feed": feed,
+            "extract_id": f"{feed}-20261122-0001",
+            "extracted_at": "2026-11-22T02:00:00Z",
+            "sap_system": "PRD",
+            "record_count": len(records),
+            "records": records,
+        }
+    )
+    return validate_records(header)
+
+
+def accepted_indexes(extract: ValidatedExtract) -> list[int]:
+    return [index for index, _ in extract.accepted]
+
+
+def test_same_invoice_line_twice_rejects_both_records_each_naming_the_other():
+    lines = [valid_zemm004(), valid_zemm004(line_number=20), valid_zemm004()]
+    extract = validated("ZEMM004", lines)
+    assert accepted_indexes(extract) == [1]
+    assert extract.rejected_count == 2
+    assert extract.findings == (
+        Finding(
+            0,
+            "invoice_number/line_number",
+            "0090001234/10",
+            "duplicate line key: invoice 0090001234 line 10 also in record 2",
+        ),
+        Finding(
+            2,
+            "invoice_number/line_number",
+            "0090001234/10",
+            "duplicate line key: invoice 0090001234 line 10 also in record 0",
+        ),
+    )
+
+
+def test_a_line_key_held_three_times_names_the_two_other_records():
+    extract = validated("ZEMM004", [valid_zemm004()] * 3)
+    assert accepted_indexes(extract) == []
+    assert extract.findings[1].rule.endswith("also in records 0, 2")
+
+
+def test_line_keys_are_compared_as_validated_values():
+    lines = [valid_zemm004(line_number=10), valid_zemm004(line_number="10 ")]
+    assert validated("ZEMM004", lines).rejected_count == 2
+
+
+def test_a_record_rejected_on_its_own_does_not_make_its_key_a_duplicate():
+    lines = [valid_zemm004(), valid_zemm004(quantity=0)]
+    extract = validated("ZEMM004", lines)
+    assert accepted_indexes(extract) == [0]
+    assert [(f.record_index, f.field) for f in extract.findings] == [(1, "quantity")]
+
+
+def test_declared_lines_are_keyed_by_invoice_line_and_component():
+    declared = [
+        valid_zsdr002(component="NON_METAL"),
+        valid_zsdr002(component="STEEL"),
+        valid_zsdr002(component="steel"),
+    ]
+    extract = validated("ZSDR002", declared)
+    assert accepted_indexes(extract) == [0]
+    assert [(f.record_index, f.field, f.value) for f in extract.findings] == [
+        (1, "invoice_number/line_number/component", "0090001234/10/STEEL"),
+        (2, "invoice_number/line_number/component", "0090001234/10/STEEL"),
+    ]
+    assert extract.findings[0].rule == (
+        "duplicate line key: invoice 0090001234 line 10 component STEEL also in record 2"
+    )
