@@ -51,14 +51,14 @@ AUDIT_DLQ = TOPOLOGY.queue(QUEUE_AUDIT).dlq_name
 
 # samples/README.md: rows accepted and record indexes rejected per file; None: rejected whole.
 SAMPLE_OUTCOMES: dict[str, tuple[int | None, set[int]]] = {
-    "ZFMIOR002-20261122-0001.json": (16, {16, 17}),
-    "ZEMM005-20261122-0001.json": (14, {12, 13}),
+    "ZFMIOR002-20261122-0001.json": (17, {16, 17}),
+    "ZEMM005-20261122-0001.json": (15, {12, 13}),
     "ZFMIOR003-20261122-0001.json": (10, set()),
     "ZEMM007-20261122-0001.json": (19, set()),
     "ZEMM006-20261122-0001.json": (3, set()),
     "ZEMM006-20261122-0002.json": (None, set()),
     "ZSDR010-20261122-0001.json": (11, set()),
-    "ZEMM004-20261122-0001.json": (22, {14, 18}),
+    "ZEMM004-20261122-0001.json": (23, {14, 18}),
     "ZSDR002-20261122-0001.json": (24, set()),
     "customers-manual.csv": (12, set()),
     "packaging-manual.xlsx": (4, set()),

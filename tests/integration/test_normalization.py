@@ -42,6 +42,7 @@ pytestmark = pytest.mark.integration
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "batch"
 DAILY = ("ZEMM004", "ZSDR002")
 D = Decimal
+UNWEIGHED = "000000000010007010"  # M15 of samples/README.md
 
 
 def sample(feed: str) -> Path:
@@ -95,27 +96,34 @@ def master(context: RuntimeContext, day: date = date(2026, 11, 22)) -> dict[str,
 def test_product_master_joins_both_feeds_with_weights_in_kg_and_leading_zeros(context):
     run_pipeline(context, [sample("ZEMM005"), sample("ZFMIOR002")])
     rows = master(context)
-    assert len(rows) == 14  # 16 ZEMM005 records, 2 rejected by ingestion
+    assert len(rows) == 15  # 17 ZEMM005 records, 2 rejected by ingestion
     base, split_king = rows["000000000010004711"], rows["000000000010004712"]
-    assert (base.net_weight_kg, base.steel_kg) == (D("52.0"), D("36.4"))  # the 2025-06-01 record
+    assert (base.net_weight_kg, base.steel_kg) == (D("51.0"), D("35.7"))  # the 2026-06-01 record
     assert split_king.net_weight_kg == D("143.3") * D("0.45359237")  # LB
     assert split_king.steel_kg == D("101.4") * D("0.45359237")
     assert rows["000000000010005200"].net_weight_kg == D("1.350")  # pillow, G
     assert rows["000000000010006101"].aluminum_kg == D("3.4")  # rejected 2026 record ignored
     assert rows["000000000010006001"].aluminum_share == D(1)
     assert "000000000010009001" not in rows  # its ZEMM005 record was rejected
+    assert rows[UNWEIGHED].net_weight_kg is None  # in ZEMM005, not weighed yet
 
 
-def test_an_entry_before_a_newer_weight_record_is_declared_with_the_older_one(context):
+def test_each_entry_date_takes_the_weight_record_valid_then(context):
     run_pipeline(context, [sample("ZEMM005"), sample("ZFMIOR002")])
-    base = master(context, date(2025, 5, 31))["000000000010004711"]
-    assert (base.net_weight_kg, base.weight_valid_from) == (D("54.0"), date(2024, 3, 1))
+    for day, net, valid_from in (
+        (date(2025, 5, 31), D("54.0"), date(2024, 3, 1)),
+        (date(2025, 9, 18), D("52.0"), date(2025, 6, 1)),
+        (date(2026, 9, 15), D("51.0"), date(2026, 6, 1)),
+    ):
+        base = master(context, day)["000000000010004711"]
+        assert (base.net_weight_kg, base.weight_valid_from) == (net, valid_from)
 
 
 @pytest.mark.parametrize("first,second", [("ZFMIOR002", "ZEMM005"), ("ZEMM005", "ZFMIOR002")])
 def test_product_master_is_complete_whichever_feed_arrives_first(context, first, second):
     events = run_pipeline(context, [sample(first)], [sample(second)])
-    assert all(row.net_weight_kg is not None for row in master(context).values())
+    products = master(context)
+    assert all(row.net_weight_kg is not None for m, row in products.items() if m != UNWEIGHED)
     updated = only(events, REFERENCE_UPDATED, feed=second)
     assert updated.data["table"] == SNAPSHOT_TABLES[second]
 
@@ -157,7 +165,7 @@ def test_validity_lookups_hold_at_the_boundaries_via_the_reference_store(context
 def test_sample_batch_end_to_end_normalizes_invoices_and_reports_quality(context):
     events = run_pipeline(context, WEEKLY_SAMPLES, DAILY_SAMPLES)
     normalized = only(events, INVOICES_NORMALIZED)
-    assert (normalized.data["line_count"], normalized.data["error_count"]) == (21, 1)
+    assert (normalized.data["line_count"], normalized.data["error_count"]) == (21, 2)
     assert len(normalized.data["invoice_numbers"]) == 9
     assert normalized.data["entry_dates"][0] == "2025-09-18"
     input_uris = {ref["uri"] for ref in normalized.data["inputs"]}
@@ -182,8 +190,9 @@ def test_sample_batch_end_to_end_normalizes_invoices_and_reports_quality(context
         (13, "customer-unmatched", "warning"),
         (22, "customer-unmatched", "warning"),
         (23, "material-not-in-master", "error"),
+        (24, "no-weight-record-valid-at-entry-date", "error"),
     }
-    assert [r["record_index"] for r in report["excluded_records"]] == [23]
+    assert [r["record_index"] for r in report["excluded_records"]] == [23, 24]
     alert = only(events, ALERT_RAISED, service="normalization")
     assert alert.data["refs"] == [quality.data["report"]["uri"]]
 
@@ -210,7 +219,7 @@ def test_redelivered_extract_writes_no_duplicate_rows_and_the_same_events(contex
         len(store.scan_rows(TABLE_PO_REFERENCE, PoReferenceRow)),
         len(store.scan_rows(TABLE_CUSTOMERS, CustomerRow)),
     )
-    assert before == (22, 11)
+    assert before == (23, 11)
     handler = load_app("normalization", context).handlers[EXTRACT_ACCEPTED]
     published = {e.id for e in events if e.source == "ior.normalization"}
     for feed in ("ZEMM004", "ZSDR010"):
@@ -224,4 +233,5 @@ def test_redelivered_extract_writes_no_duplicate_rows_and_the_same_events(contex
     )
     assert after == before
     rows = store.scan_rows(TABLE_PO_REFERENCE, PoReferenceRow)
-    assert [row.invoice_line for row in rows if not row.normalized] == ["SFW-2608-0219#000030"]
+    held_back = sorted(row.invoice_line for row in rows if not row.normalized)
+    assert held_back == ["SFW-2608-0219#000030", "VBM-251183#000050"]
