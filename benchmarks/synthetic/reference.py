@@ -109,11 +109,17 @@ def _master_record(rng: random.Random, material: Material) -> Record:
 
 
 def _weight_records(rng: random.Random, material: Material) -> list[Record]:
-    """The current weight record, and for one material in five an older one it replaced."""
-    current = _weight_record(rng, material, date(2025, 6, 1) + timedelta(days=rng.randrange(300)))
-    if rng.random() >= 0.2:
-        return [current]
-    return [_weight_record(rng, material, date(2024, 3, 1)), current]
+    """A weight history as SAP keeps it: a record from before the batch's first entry date; for
+    one material in five a newer one from a day inside the batch's period (entries on either
+    side of it use different records); one material in 500 never weighed at all."""
+    roll = rng.random()
+    if roll < 0.002:
+        return []
+    first = _weight_record(rng, material, date(2024, 3, 1))
+    if roll >= 0.2:
+        return [first]
+    newer = date(2025, 6, 1) + timedelta(days=rng.randrange(300))
+    return [first, _weight_record(rng, material, newer)]
 
 
 def _weight_record(rng: random.Random, material: Material, valid_from: date) -> Record:
