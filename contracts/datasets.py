@@ -6,11 +6,11 @@ are contracts: additive changes only within a version. Money and weights are `De
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 
 class _Row(BaseModel):
@@ -189,6 +189,28 @@ class HeldBackLine(_Row):
     reasons: tuple[str, ...] = Field(description="each error as 'rule: what is wrong'")
 
 
+class InvoiceLineVersion(_Row):
+    """One accepted version of a ZEMM004 line (`contracts.invoice_lines`): the line as
+    normalized, or held back with its errors. Every extract's version is kept; the one with the
+    later `extracted_at` stands (DOMAIN.md §1)."""
+
+    invoice_number: str
+    line_number: int
+    extract_id: str
+    extracted_at: datetime
+    line: NormalizedInvoiceLine | None = None
+    held_back: HeldBackLine | None = None
+    source_uri: str = Field(default="", description="the ZEMM004 file as SAP pushed it")
+    source_sha256: str = Field(default="", description="that file's SHA-256 as received")
+    source_record_count: int = Field(default=0, description="records in that file")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def version(self) -> str:
+        """The table's sort key: one item per line and extract, ordered by line."""
+        return f"{self.line_number:09d}#{self.extracted_at.isoformat()}#{self.extract_id}"
+
+
 class DeclaredLine(_Row):
     """SAP's own declared line (ZSDR002), the reference the comparison checks ours against."""
 
@@ -243,14 +265,18 @@ class CustomsLineV1(_Row):
 
 
 class InputFile(_Row):
-    """An input of a calculation: the extract file it came from, with checksum and row count."""
+    """An input of a calculation: the SAP file as received (its SHA-256 and record count, as
+    ingestion computed them), and the accepted records derived from it, named as such."""
 
     feed: str
     extract_id: str
     file_name: str = Field(description="the file as SAP pushed it (source URI's last part)")
     uri: str
-    sha256: str
-    row_count: int
+    sha256: str = Field(description="SHA-256 of the SAP file as received (`sha256sum` of it)")
+    row_count: int = Field(description="records in the SAP file, accepted and rejected")
+    derived_uri: str | None = Field(default=None, description="the accepted records (JSON lines)")
+    derived_sha256: str | None = Field(default=None, description="SHA-256 of the derived file")
+    derived_row_count: int | None = Field(default=None, description="accepted records")
 
 
 class RateUsed(_Row):
@@ -316,3 +342,10 @@ class CalculationRecordV1(_Row):
     lines_uri: str
     lines_sha256: str
     workbook_uri: str
+    supersedes: dict[str, str] = Field(
+        default_factory=dict, description="invoice → the calculation this one replaced"
+    )
+    superseded_by: dict[str, str] = Field(
+        default_factory=dict,
+        description="invoice → the calculation of a later state, current when this was written",
+    )

@@ -218,6 +218,8 @@ TABLE_TARIFF_RULES = "ior-tariff-rules"
 TABLE_PACKAGING = "ior-packaging-materials"
 TABLE_CUSTOMERS = "ior-customer-master"
 TABLE_PO_REFERENCE = "ior-po-reference"
+TABLE_INVOICE_LINES = "ior-invoice-lines"
+TABLE_INVOICE_CALCULATIONS = "ior-invoice-calculations"
 TABLE_FEED_SYNC = "ior-feed-sync"
 TABLE_IDEMPOTENCY = "ior-idempotency"
 TABLE_AUDIT_INDEX = "ior-audit-index"
@@ -386,6 +388,17 @@ TOPOLOGY = Topology(
             )
         ),
         Table(TABLE_PO_REFERENCE, "invoice lines by PO", "po_number", "invoice_line"),
+        Table(
+            TABLE_INVOICE_LINES,
+            "every accepted version of every ZEMM004 line, by invoice (the latest stands)",
+            "invoice_number",
+            "version",
+        ),
+        Table(
+            TABLE_INVOICE_CALCULATIONS,
+            "the current calculation of each invoice",
+            "invoice_number",
+        ),
         Table(TABLE_FEED_SYNC, "last SAP sync per feed", "feed"),
         Table(TABLE_IDEMPOTENCY, "idempotency records", "key", ttl_attribute="expires_at"),
         Table(
@@ -428,6 +441,7 @@ TOPOLOGY = Topology(
                 {
                     **dict.fromkeys(SNAPSHOT_TABLES.values(), _RW),
                     TABLE_PO_REFERENCE: _RW,
+                    TABLE_INVOICE_LINES: _RW,
                     TABLE_FEED_SYNC: _RW,
                 }
             ),
@@ -450,6 +464,8 @@ TOPOLOGY = Topology(
                     TABLE_TARIFF_RULES: _R,
                     TABLE_PACKAGING: _R,
                     TABLE_FEED_SYNC: _R,
+                    TABLE_INVOICE_LINES: _R,
+                    TABLE_INVOICE_CALCULATIONS: _RW,
                 }
             ),
             buckets=(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -167,29 +167,35 @@ def provisioned_context(settings: Settings) -> RuntimeContext:
 
 
 def run_pipeline(context: RuntimeContext, files: Sequence[ExtractFile], say: Say) -> PipelineRun:
-    """Push the reference feeds, let them settle, then the daily feeds; a line for each stage as
-    its first event arrives, and the counts when the wave has settled."""
+    """Push the reference feeds, let them settle, then the daily feeds."""
+    waves = [
+        ("reference feeds", [f for f in files if not f.is_daily]),
+        ("daily feeds", [f for f in files if f.is_daily]),
+    ]
+    return run_waves(context, [(label, wave) for label, wave in waves if wave], say)
+
+
+def run_waves(
+    context: RuntimeContext, waves: Sequence[tuple[str, Sequence[ExtractFile]]], say: Say
+) -> PipelineRun:
+    """Push each wave of files and let the whole chain settle before the next one; a line for
+    each stage as its first event arrives, and the counts when a wave has settled."""
     services = available_services()
     queues = [TOPOLOGY.service(name).queue for name in services]
-    run = PipelineRun(list(files))
+    run = PipelineRun([extract for _, wave in waves for extract in wave])
     # A LocalStack outlives the command: what its DLQs already hold is not this run's doing.
     earlier = {letter.message_id for letter in dead_letters(context, services)}
     with (
         EventObserver(context.clients, context.names) as observer,
         BackgroundWorkers(context, services),
     ):
-        for label, batch in (
-            ("reference feeds", [f for f in files if not f.is_daily]),
-            ("daily feeds", [f for f in files if f.is_daily]),
-        ):
-            if not batch:
-                continue
+        for label, batch in waves:
             for extract in batch:
                 run.uris[land(context.clients, extract.path, extract.key)] = extract
             say(f"pushed {len(batch)} {label}")
-            wave = StageProgress(say)
+            progress = StageProgress(say)
 
-            def tick(progress: StageProgress = wave) -> None:
+            def tick(progress: StageProgress = progress) -> None:
                 progress.saw(observer.collect(wait_seconds=0))
 
             run.settled &= wait_until_idle(
@@ -200,8 +206,8 @@ def run_pipeline(context: RuntimeContext, files: Sequence[ExtractFile], say: Say
                 on_tick=tick,
             )
             tick()
-            run.events += wave.events
-            wave.summarize()
+            run.events += progress.events
+            progress.summarize()
     run.dead_letters = [
         letter for letter in dead_letters(context, services) if letter.message_id not in earlier
     ]
@@ -283,9 +289,16 @@ def write_outputs(context: RuntimeContext, run: PipelineRun, out: Path) -> list[
         target.write_bytes(context.blobs.get(*split_uri(uri)))
         written.append(target)
 
-    for event in run.of_type(CUSTOMS_LINES_GENERATED):
+    calculations = run.of_type(CUSTOMS_LINES_GENERATED)
+    current = current_lines(
+        (event, context.blobs.get(*split_uri(event.data["lines"]["uri"]))) for event in calculations
+    )
+    if calculations:
+        lines_file = out / "customs_lines.jsonl"
+        lines_file.write_bytes(current)
+        written.append(lines_file)
+    for event in calculations:
         calc_id = event.data["calc_id"]
-        copy(event.data["lines"]["uri"], "customs_lines.jsonl")
         copy(event.data["workbook"]["uri"], f"{calc_id}.xlsx")
         audit_file = out / "audit" / f"{calc_id}.json"
         audit_file.parent.mkdir(parents=True, exist_ok=True)
@@ -305,6 +318,28 @@ def write_outputs(context: RuntimeContext, run: PipelineRun, out: Path) -> list[
     summary.write_text(json.dumps(summarize(run), indent=2, default=str), encoding="utf-8")
     written.append(summary)
     return written
+
+
+def current_lines(calculations: Iterable[tuple[Envelope, bytes]]) -> bytes:
+    """The customs lines (JSON lines) of each invoice's current calculation among these: a line
+    is left out when its calculation was superseded for its invoice, by a later one of the run
+    or, having been calculated from an older state, at birth."""
+    calculations = list(calculations)
+    superseded = {
+        pair
+        for event, _ in calculations
+        for pair in (
+            *((invoice, old) for invoice, old in event.data.get("supersedes", {}).items()),
+            *((invoice, event.data["calc_id"]) for invoice in event.data.get("superseded_by", {})),
+        )
+    }
+    return b"".join(
+        line + b"\n"
+        for event, body in calculations
+        for line in body.splitlines()
+        if line.strip()
+        and (json.loads(line)["invoice_number"], event.data["calc_id"]) not in superseded
+    )
 
 
 def summarize(run: PipelineRun) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import astuple, dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -115,28 +115,31 @@ def ieepa_refunds(
 ) -> IeepaRefundReport:
     """Every IEEPA layer paid by entries dated `date_from`..`date_to` (inclusive, open if None)."""
     lines: list[CustomsLineV1] = []
+    superseded: dict[str, set[str]] = {}
     for item in _calculations_entered(context, date_from, date_to):
         body = context.blobs.get(*split_uri(item["lines_uri"]))
         lines += [CustomsLineV1.model_validate_json(row) for row in body.splitlines() if row]
-    return build_ieepa_report(lines, date_from, date_to)
+        superseded[item["calc_id"]] = set(item.get("superseded_invoices", ()))
+    return build_ieepa_report(lines, date_from, date_to, superseded)
 
 
 def build_ieepa_report(
-    lines: Iterable[CustomsLineV1], date_from: date | None, date_to: date | None
+    lines: Iterable[CustomsLineV1],
+    date_from: date | None,
+    date_to: date | None,
+    superseded: Mapping[str, Set[str]] | None = None,
 ) -> IeepaRefundReport:
-    """An invoice calculated more than once counts once, by its latest calculation (CALC-IDs
-    sort by calculation time): a later run replaced the earlier one's lines."""
-    lines = list(lines)
-    latest: dict[str, str] = {}
-    for line in lines:
-        latest[line.invoice_number] = max(line.calc_id, latest.get(line.invoice_number, ""))
+    """Each invoice counts by its current calculation only: `superseded` names, per CALC-ID,
+    the invoices a later calculation replaced (as the audit index marks them)."""
+    replaced = superseded or {}
     paid: dict[str, list[tuple[CustomsLineV1, tuple[IeepaLine, ...]]]] = defaultdict(list)
     for line in lines:
         in_range = (date_from is None or line.entry_date >= date_from) and (
             date_to is None or line.entry_date <= date_to
         )
         layers = _ieepa_layers(line)
-        if line.calc_id == latest[line.invoice_number] and in_range and layers:
+        current = line.invoice_number not in replaced.get(line.calc_id, set())
+        if current and in_range and layers:
             paid[line.invoice_number].append((line, layers))
     entries = [_entry(paid[invoice]) for invoice in sorted(paid)]
     entries.sort(key=lambda entry: (entry.entry_date, entry.invoice_number))

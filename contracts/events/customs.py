@@ -40,3 +40,11 @@ class CustomsLinesGeneratedV1(EventData):
     exception_count: int = Field(ge=0)
     packaging_count: int = Field(ge=0)
     totals: CustomsTotalsV1
+    supersedes: dict[str, str] = Field(
+        default_factory=dict,
+        description="invoice → the calculation this one replaces as the invoice's current one",
+    )
+    superseded_by: dict[str, str] = Field(
+        default_factory=dict,
+        description="invoice → a calculation of a later state of the invoice, current instead",
+    )

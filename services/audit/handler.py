@@ -79,8 +79,23 @@ class AuditHandler:
             )
         )
         self._index.mark_last_calculation(record, record_uri, self._clock())
+        self._mark_succession(record)
         log.info("audit.calculation", calc_id=record.calc_id, new_index_items=new_items)
         return []
+
+    def _mark_succession(self, record: CalculationRecordV1) -> None:
+        """Both calculations stay in the trail; the index marks the replaced one per invoice
+        (a retried event adds the same marks again, which changes nothing)."""
+        replaced: dict[str, list[str]] = {}
+        for invoice, old in record.supersedes.items():
+            replaced.setdefault(old, []).append(invoice)
+        for old, invoices in replaced.items():
+            self._index.mark_superseded(old, invoices, record.calc_id)
+        kept: dict[str, list[str]] = {}
+        for invoice, current in record.superseded_by.items():
+            kept.setdefault(current, []).append(invoice)
+        for current, invoices in kept.items():
+            self._index.mark_superseded(record.calc_id, invoices, current)
 
     def _write_event(self, envelope: Envelope) -> str:
         return self._write(event_key(envelope), envelope.to_json().encode(), "application/json")

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from contracts.datasets import CalculationRecordV1
 from contracts.topology import FEED_SYNC_CALC, TABLE_AUDIT_INDEX, TABLE_FEED_SYNC
+from services.audit.layout import RECORD_SORT_KEY, calc_partition
 from services.runtime.dynamo_batches import DynamoBatches
 from services.runtime.retries import aws_retry
 
@@ -55,6 +56,20 @@ class AuditIndex:
             self._table, [item for key, item in by_key.items() if key not in existing]
         )
         return len(by_key) - len(existing)
+
+    @aws_retry
+    def mark_superseded(self, calc_id: str, invoices: Iterable[str], by_calc_id: str) -> None:
+        """Note on `calc_id`'s record item that `by_calc_id` replaced it for `invoices` (the
+        record itself is locked; the index says which calculation is current)."""
+        self._db.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": calc_partition(calc_id)}, "sk": {"S": RECORD_SORT_KEY}},
+            UpdateExpression="ADD superseded_invoices :invoices, superseded_by :by",
+            ExpressionAttributeValues={
+                ":invoices": {"SS": sorted(set(invoices))},
+                ":by": {"SS": [by_calc_id]},
+            },
+        )
 
     @aws_retry
     def mark_last_calculation(

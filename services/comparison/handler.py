@@ -70,11 +70,13 @@ class ComparisonHandler:
 
     def on_customs_lines(self, event: ConsumedEvent) -> list[Envelope]:
         data = _data(event, CustomsLinesGeneratedV1)
+        self._pending.superseded(data.supersedes)
         calc = PendingCalc(
             calc_id=data.calc_id,
             correlationid=event.envelope.correlationid,
             lines=data.lines,
-            invoice_numbers=data.invoice_numbers,
+            # An invoice calculated since from a later state is compared there, not here.
+            invoice_numbers=tuple(i for i in data.invoice_numbers if i not in data.superseded_by),
         )
         declared = self._declarations.find(calc.invoice_numbers)
         waiting = len(declared) < len(set(calc.invoice_numbers))

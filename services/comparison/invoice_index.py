@@ -14,7 +14,7 @@ is why declarations, the common path, are not written as transactions.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
@@ -69,6 +69,20 @@ class InvoiceIndex:
                     _key(invoice, _PENDING), f"ADD {_CALC_IDS} :calc", {":calc": {"SS": [calc_id]}}
                 )
                 for invoice in sorted(set(invoice_numbers))
+            ],
+        )
+
+    def stop_waiting(self, calcs_by_invoice: Mapping[str, str]) -> None:
+        """Take each calculation off its invoice's waiting set (another replaced it there)."""
+        self._batches.update_all(
+            self._table,
+            [
+                Update(
+                    _key(invoice, _PENDING),
+                    f"DELETE {_CALC_IDS} :calc",
+                    {":calc": {"SS": [calc_id]}},
+                )
+                for invoice, calc_id in sorted(calcs_by_invoice.items())
             ],
         )
 

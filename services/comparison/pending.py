@@ -11,7 +11,7 @@ event must still find the calculation to run it again (`completed_by` names that
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import structlog
 from pydantic import BaseModel, ConfigDict
@@ -58,6 +58,25 @@ class PendingCalcs:
     def complete(self, calc: PendingCalc, event_id: str) -> None:
         self._put(calc.model_copy(update={"completed_by": event_id}))
         log.info("comparison.pending_done", calc_id=calc.calc_id, completed_by=event_id)
+
+    def superseded(self, calcs_by_invoice: Mapping[str, str]) -> None:
+        """A later calculation replaced these (invoice → calc): they no longer wait for SAP's
+        lines of those invoices, and a later comparison of theirs leaves them out."""
+        if not calcs_by_invoice:
+            return
+        self._index.stop_waiting(calcs_by_invoice)
+        by_calc: dict[str, set[str]] = {}
+        for invoice, calc_id in calcs_by_invoice.items():
+            by_calc.setdefault(calc_id, set()).add(invoice)
+        for calc_id, invoices in by_calc.items():
+            try:
+                body = self._blobs.get(self._bucket, calc_key(calc_id))
+            except ObjectMissing:  # it never waited: compared in full when it arrived
+                continue
+            calc = PendingCalc.model_validate_json(body)
+            remaining = tuple(i for i in calc.invoice_numbers if i not in invoices)
+            self._put(calc.model_copy(update={"invoice_numbers": remaining}))
+        log.info("comparison.superseded", calcs=sorted(by_calc))
 
     def covering(self, invoice_numbers: Iterable[str]) -> list[PendingCalc]:
         """The pending calculations that include any of these invoices, by CALC-ID."""

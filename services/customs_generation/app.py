@@ -8,6 +8,7 @@ import pandas  # noqa: F401
 
 from contracts.topology import INVOICES_NORMALIZED
 from services.customs_generation.handler import CustomsHandler
+from services.customs_generation.invoice_ledger import InvoiceLedger
 from services.runtime.context import RuntimeContext
 from services.runtime.events import event_decoder
 from services.runtime.messages import ServiceApp
@@ -17,7 +18,9 @@ NAME = "customs_generation"
 
 
 def build(context: RuntimeContext) -> ServiceApp:
-    handler = CustomsHandler(context.blobs, ReferenceStore(context.clients.dynamodb))
+    store = ReferenceStore(context.clients.dynamodb)
+    ledger = InvoiceLedger(store, context.clients.dynamodb)
+    handler = CustomsHandler(context.blobs, store, ledger)
     return ServiceApp(
         name=NAME,
         decode=event_decoder(NAME, context.claim_checks),

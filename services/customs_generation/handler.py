@@ -11,14 +11,12 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Sequence
-from typing import TypeVar, cast
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel
 
 from contracts import datasets
-from contracts.datasets import HeldBackLine
 from contracts.envelope import Envelope, EventData, new_envelope
 from contracts.events import (
     AlertRaisedV1,
@@ -31,6 +29,7 @@ from contracts.topology import BUCKET_PROCESSED
 from services.customs_generation.audit_sheet import AuditInputs, InputFile, ReferenceVersion
 from services.customs_generation.calc_id import new_calc_id
 from services.customs_generation.calculation import calculate
+from services.customs_generation.invoice_ledger import InvoiceLedger, InvoiceState
 from services.customs_generation.record import calculation_record
 from services.customs_generation.reference import ReferenceSnapshot
 from services.customs_generation.results import CalculationResult
@@ -42,7 +41,6 @@ from services.runtime.messages import ConsumedEvent
 from services.runtime.reference_store import FeedSync, ReferenceBatch, ReferenceStore
 
 SOURCE = "ior.customs_generation"
-Row = TypeVar("Row", bound=BaseModel)
 CONTENT_TYPES = {
     "jsonl": JSON_LINES,
     "json": "application/json",
@@ -51,17 +49,21 @@ CONTENT_TYPES = {
 
 
 class CustomsHandler:
-    def __init__(self, blobs: BlobStore, store: ReferenceStore) -> None:
+    def __init__(self, blobs: BlobStore, store: ReferenceStore, ledger: InvoiceLedger) -> None:
         self._blobs = blobs
         self._store = store
+        self._ledger = ledger
 
     def __call__(self, event: ConsumedEvent) -> Sequence[Envelope]:
         batch = cast(InvoicesNormalizedV1, event.data)
-        lines = self._rows(batch.lines, datasets.NormalizedInvoiceLine)
-        held_back = [] if batch.held_back is None else self._rows(batch.held_back, HeldBackLine)
+        # Every invoice the extract touched, whole: its current lines from every extract.
+        states = self._ledger.current(batch.invoice_numbers)
+        lines = [line for state in states for line in state.lines]
+        held_back = [held for state in states for held in state.held_back]
         calc_id = new_calc_id(event.envelope.time, random.Random(event.envelope.id))
         reference = ReferenceBatch(self._store)
         result = calculate(lines, _snapshot(reference), calc_id, held_back)
+        succession = self._ledger.claim(calc_id, states, event.envelope.time)
         # Exactly the snapshots the calculation read, each feed's stamp read once with its rows.
         syncs = list(reference.snapshots.values())
         prefix = f"customs-lines/{calc_id}/"
@@ -74,12 +76,14 @@ class CustomsHandler:
         parquet_ref = self._put(
             f"{prefix}lines.parquet", _parquet(result), len(result.component_lines), "parquet"
         )
-        inputs = [_invoices_input(batch), *(_input_file(sync) for sync in syncs)]
+        inputs = [*_invoice_inputs(states), *(_input_file(sync) for sync in syncs)]
         workbook = write_broker_workbook(result, _audit_inputs(inputs, syncs))
         workbook_ref = self._put(
             f"workbooks/{calc_id}.xlsx", workbook, len(result.component_lines), "xlsx"
         )
-        po_numbers = tuple(sorted({line.po_number for line in lines}))
+        po_numbers = tuple(
+            sorted({line.po_number for line in lines} | {h.po_number for h in held_back})
+        )
         record = calculation_record(
             result,
             calculated_at=event.envelope.time,
@@ -88,6 +92,7 @@ class CustomsHandler:
             po_numbers=po_numbers,
             lines=lines_ref,
             workbook_uri=workbook_ref.uri,
+            succession=succession,
         )
         record_ref = self._put(
             f"{prefix}calculation.json", record.model_dump_json(indent=2).encode(), 1, "json"
@@ -99,12 +104,14 @@ class CustomsHandler:
                 lines_parquet=parquet_ref,
                 workbook=workbook_ref,
                 calculation=record_ref,
-                invoice_numbers=tuple(sorted({line.invoice_number for line in lines})),
+                invoice_numbers=tuple(state.invoice_number for state in states),
                 po_numbers=po_numbers,
                 line_count=len(result.component_lines),
                 exception_count=len(result.exceptions),
                 packaging_count=len(result.packaging_lines),
                 totals=result.totals,
+                supersedes=succession.supersedes,
+                superseded_by=succession.superseded_by,
             )
         ]
         if result.exceptions:
@@ -119,11 +126,6 @@ class CustomsHandler:
             )
             for data in events
         ]
-
-    def _rows(self, ref: ObjectRef, model: type[Row]) -> list[Row]:
-        """The JSON lines at `ref` (checksum verified) as `model` rows."""
-        body = self._blobs.get_verified(ref)
-        return [model.model_validate_json(line) for line in body.splitlines() if line.strip()]
 
     def _put(self, key: str, body: bytes, rows: int, fmt: str) -> ObjectRef:
         content_type = CONTENT_TYPES.get(fmt, "application/octet-stream")
@@ -155,22 +157,28 @@ def _input_file(sync: FeedSync) -> datasets.InputFile:
         extract_id=sync.extract_id,
         file_name=sync.source_uri.rsplit("/", 1)[-1],
         uri=sync.source_uri,
-        sha256=sync.records_sha256,
-        row_count=sync.row_count,
+        sha256=sync.source_sha256,
+        row_count=sync.source_record_count,
+        derived_uri=sync.records_uri,
+        derived_sha256=sync.records_sha256,
+        derived_row_count=sync.row_count,
     )
 
 
-def _invoices_input(batch: InvoicesNormalizedV1) -> datasets.InputFile:
-    """The invoice extract of this batch, from its event (a later batch may be stamped already)."""
-    source = batch.source_uri or batch.lines.uri
-    return datasets.InputFile(
-        feed="ZEMM004",
-        extract_id=batch.extract_id,
-        file_name=source.rsplit("/", 1)[-1],
-        uri=source,
-        sha256=batch.lines.sha256,
-        row_count=batch.line_count,
-    )
+def _invoice_inputs(states: Sequence[InvoiceState]) -> list[datasets.InputFile]:
+    """Every ZEMM004 file whose lines the calculation declared or held back, oldest first."""
+    files = {version.extract_id: version for state in states for version in state.standing}
+    return [
+        datasets.InputFile(
+            feed="ZEMM004",
+            extract_id=version.extract_id,
+            file_name=version.source_uri.rsplit("/", 1)[-1],
+            uri=version.source_uri,
+            sha256=version.source_sha256,
+            row_count=version.source_record_count,
+        )
+        for version in sorted(files.values(), key=lambda v: (v.extracted_at, v.extract_id))
+    ]
 
 
 def _audit_inputs(inputs: Sequence[datasets.InputFile], syncs: Sequence[FeedSync]) -> AuditInputs:

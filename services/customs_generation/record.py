@@ -7,6 +7,7 @@ from datetime import datetime
 
 from contracts import datasets
 from contracts.events import ObjectRef
+from services.customs_generation.invoice_ledger import Succession
 from services.customs_generation.results import CalculationResult, RateUsed
 
 PRODUCER = "ior.customs_generation@0.1.0"
@@ -21,6 +22,7 @@ def calculation_record(
     po_numbers: Sequence[str],
     lines: ObjectRef,
     workbook_uri: str,
+    succession: Succession,
 ) -> datasets.CalculationRecordV1:
     totals = result.totals
     return datasets.CalculationRecordV1(
@@ -30,7 +32,7 @@ def calculation_record(
         inputs=tuple(inputs),
         reference_versions=reference_versions,
         rates_used=tuple(_rate(rate) for rate in result.rates_used),
-        invoice_numbers=tuple(sorted({line.invoice_number for line in result.component_lines})),
+        invoice_numbers=tuple(sorted(_invoices(result))),
         po_numbers=tuple(po_numbers),
         line_count=len(result.component_lines),
         totals={
@@ -73,6 +75,8 @@ def calculation_record(
         lines_uri=lines.uri,
         lines_sha256=lines.sha256,
         workbook_uri=workbook_uri,
+        supersedes=dict(succession.supersedes),
+        superseded_by=dict(succession.superseded_by),
     )
 
 
@@ -84,4 +88,13 @@ def _rate(rate: RateUsed) -> datasets.RateUsed:
         rate_pct=rate.rate_pct,
         source=source,
         valid_from=rate.valid_from,
+    )
+
+
+def _invoices(result: CalculationResult) -> set[str]:
+    """Every invoice of the calculation, also one whose lines were all held back."""
+    return (
+        {line.invoice_number for line in result.component_lines}
+        | {exception.invoice_number for exception in result.exceptions}
+        | {packaging.invoice_number for packaging in result.packaging_lines}
     )

@@ -18,11 +18,11 @@ from contracts.events import (
     ObjectRef,
 )
 from contracts.feeds import Zemm004Record, Zsdr002Record
-from contracts.topology import BUCKET_PROCESSED, TABLE_PO_REFERENCE
+from contracts.topology import BUCKET_PROCESSED, TABLE_INVOICE_LINES, TABLE_PO_REFERENCE
 from services.normalization import locations
 from services.normalization.customer_matching import CustomerMatcher, MatchThresholds
 from services.normalization.dataset_files import parquet_partitions
-from services.normalization.invoices import InvoiceRun, normalize_invoices
+from services.normalization.invoices import InvoiceRun, line_versions, normalize_invoices
 from services.normalization.outcome import LoadOutcome
 from services.normalization.po_reference import po_reference_rows
 from services.normalization.records import Indexed
@@ -60,10 +60,16 @@ class DailyLoader:
         matcher = CustomerMatcher(reference.customers, self._thresholds)
         run = normalize_invoices(records, accepted.extract_id, reference, matcher)
         po_rows = po_reference_rows(records, run.excluded, accepted.extract_id)
-        # The PO reference table and the datasets are independent writes: the table's 400
-        # BatchWriteItem round trips (10,000 lines) go on while the datasets are built and put.
-        # The feed sync below is stamped only once the rows are in.
-        with alongside(lambda: self._store.write_rows(TABLE_PO_REFERENCE, po_rows)):
+        versions = line_versions(run, accepted)
+
+        def write_tables() -> None:
+            self._store.write_rows(TABLE_PO_REFERENCE, po_rows)
+            self._store.write_rows(TABLE_INVOICE_LINES, versions)
+
+        # The tables and the datasets are independent writes: the tables' BatchWriteItem round
+        # trips go on while the datasets are built and put. The event and the feed sync follow
+        # only once the rows are in, so customs generation finds this extract's lines.
+        with alongside(write_tables):
             lines = self._put(
                 locations.invoice_lines_key(accepted),
                 json_lines(run.lines),
@@ -83,7 +89,7 @@ class DailyLoader:
             lines_parquet=manifest,
             line_count=len(run.lines),
             error_count=len(run.excluded),
-            invoice_numbers=tuple(sorted({line.invoice_number for line in run.lines})),
+            invoice_numbers=tuple(sorted({version.invoice_number for version in versions})),
             entry_dates=tuple(sorted({line.entry_date for line in run.lines})),
             inputs=inputs,
             source_uri=accepted.source_uri,

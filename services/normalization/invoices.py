@@ -10,11 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from contracts.datasets import HeldBackLine, NormalizedInvoiceLine, ProductMasterRow
+from contracts.datasets import (
+    HeldBackLine,
+    InvoiceLineVersion,
+    NormalizedInvoiceLine,
+    ProductMasterRow,
+)
+from contracts.events import ExtractAcceptedV1
 from contracts.feeds import Zemm004Record
 from services.normalization.checks import ReferenceLookups, invoice_line_issues
 from services.normalization.customer_matching import CustomerMatch, CustomerMatcher
-from services.normalization.quality import Finding
+from services.normalization.quality import Finding, Issue, Rule
 from services.normalization.records import Indexed
 
 FEED = "ZEMM004"
@@ -62,7 +68,32 @@ def normalize_invoices(
             held_back.append(_held_back(indexed, extract_id, errors))
         else:
             lines.append(_normalized(indexed, extract_id, product, customer))
+    findings += entry_span_findings(records, extract_id)
     return InvoiceRun(tuple(lines), tuple(excluded), tuple(findings), tuple(held_back))
+
+
+def entry_span_findings(
+    records: Sequence[Indexed[Zemm004Record]], extract_id: str
+) -> list[Finding]:
+    """DOMAIN.md §3.5: an entry is the lines of an invoice sharing entry date, port and mode; an
+    invoice whose lines differ is declared as several entries, each with its own MPF/HMF."""
+    entries: dict[str, dict[tuple[str, str, str], int]] = {}
+    for index, record in records:
+        key = (record.entry_date.isoformat(), record.port_of_entry, record.transport_mode.value)
+        entries.setdefault(record.invoice_number, {}).setdefault(key, index)
+    findings = []
+    for invoice, first_records in entries.items():
+        if len(first_records) < 2:
+            continue
+        (first, *others) = first_records
+        for key in others:
+            detail = (
+                f"invoice {invoice} spans {len(first_records)} entries (entry date, port, mode): "
+                f"{' / '.join(key)} besides {' / '.join(first)}; each pays its own MPF and HMF"
+            )
+            issue = Issue("entry_date", " / ".join(key), Rule.INVOICE_SPANS_ENTRIES, detail)
+            findings.append(Finding.of(issue, FEED, extract_id, first_records[key]))
+    return findings
 
 
 def _held_back(
@@ -116,3 +147,35 @@ def _normalized(
         customer_match_score=customer.score,
         customer_match_status=customer.status,
     )
+
+
+def line_versions(run: InvoiceRun, accepted: ExtractAcceptedV1) -> list[InvoiceLineVersion]:
+    """This extract's version of each of its lines, declared or held back (`invoice_lines`),
+    each naming the SAP file it came from (the audit record lists those files)."""
+    source = {
+        "extract_id": accepted.extract_id,
+        "extracted_at": accepted.extracted_at,
+        "source_uri": accepted.source_uri,
+        "source_sha256": accepted.sha256,
+        "source_record_count": accepted.records.row_count + accepted.rejected_count,
+    }
+    return [
+        *(
+            InvoiceLineVersion(
+                invoice_number=line.invoice_number,
+                line_number=line.line_number,
+                line=line,
+                **source,
+            )
+            for line in run.lines
+        ),
+        *(
+            InvoiceLineVersion(
+                invoice_number=held.invoice_number,
+                line_number=held.line_number,
+                held_back=held,
+                **source,
+            )
+            for held in run.held_back
+        ),
+    ]

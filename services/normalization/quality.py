@@ -29,6 +29,7 @@ class Rule(StrEnum):
     CUSTOMER_REVIEW = "customer-match-for-review"
     CUSTOMER_UNMATCHED = "customer-unmatched"
     RULES_EQUALLY_SPECIFIC = "tariff-rules-equally-specific"
+    INVOICE_SPANS_ENTRIES = "invoice-spans-several-entries"
     SNAPSHOT_OUTDATED = "snapshot-older-than-the-one-in-force"
 
     @property
@@ -38,13 +39,15 @@ class Rule(StrEnum):
 
 # The customer is not a customs field, and a missing tariff rule may be right (a duty-free good
 # from a country without programs): these are for a person to look at, not reasons to hold a line.
-# Equally specific rules are decided deterministically (lower sequence, then rule_id), and an
-# outdated snapshot changes nothing; both are for SAP to tidy up.
+# Equally specific rules are decided deterministically (lower sequence, then rule_id), an
+# outdated snapshot changes nothing, an invoice over several entries pays each entry's fees:
+# all are for SAP to tidy up.
 _WARNINGS = {
     Rule.NO_TARIFF_RULE: Severity.WARNING,
     Rule.CUSTOMER_REVIEW: Severity.WARNING,
     Rule.CUSTOMER_UNMATCHED: Severity.WARNING,
     Rule.RULES_EQUALLY_SPECIFIC: Severity.WARNING,
+    Rule.INVOICE_SPANS_ENTRIES: Severity.WARNING,
     Rule.SNAPSHOT_OUTDATED: Severity.WARNING,
 }
 

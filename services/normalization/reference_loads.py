@@ -58,6 +58,8 @@ def feed_sync(accepted: ExtractAcceptedV1, table: str, synced_at: datetime) -> F
         records_uri=accepted.records.uri,
         records_sha256=accepted.records.sha256,
         source_uri=accepted.source_uri,
+        source_sha256=accepted.sha256,
+        source_record_count=accepted.records.row_count + accepted.rejected_count,
     )
 
 

@@ -80,6 +80,8 @@ def _plain(value: object) -> object:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [_plain(element) for element in value]
+    if isinstance(value, dict):
+        return {key: _plain(element) for key, element in value.items()}
     return value
 
 
@@ -97,6 +99,8 @@ class FeedSync(BaseModel):
     records_uri: str
     records_sha256: str
     source_uri: str = Field(default="", description="the file as SAP pushed it")
+    source_sha256: str = Field(default="", description="that file's SHA-256 as received")
+    source_record_count: int = Field(default=0, description="records in it, accepted or not")
 
     @property
     def records(self) -> ObjectRef:
@@ -174,11 +178,16 @@ class ReferenceStore:
         return self._put_items(table, items)
 
     def snapshot_rows(self, table: str, snapshot: str, model: type[Row]) -> list[Row]:
-        """Every row of one snapshot (Query, paginated, strongly consistent)."""
+        """Every row of one snapshot."""
+        return self.partition_rows(table, snapshot, model)
+
+    def partition_rows(self, table: str, partition: str, model: type[Row]) -> list[Row]:
+        """Every row whose partition key is `partition` (Query, paginated, strongly
+        consistent)."""
         rows: list[Row] = []
         start_key: Item | None = None
         while True:
-            page = self._query_page(table, snapshot, start_key)
+            page = self._query_page(table, partition, start_key)
             rows += [from_item(model, item, table) for item in page.get("Items", [])]
             start_key = page.get("LastEvaluatedKey")
             if not start_key:
@@ -247,12 +256,13 @@ class ReferenceStore:
         return self._db.scan(TableName=table, ConsistentRead=True, ExclusiveStartKey=start_key)
 
     @aws_retry
-    def _query_page(self, table: str, snapshot: str, start_key: Item | None) -> Mapping[str, Any]:
+    def _query_page(self, table: str, partition: str, start_key: Item | None) -> Mapping[str, Any]:
         query: dict[str, Any] = {
             "TableName": table,
             "ConsistentRead": True,
-            "KeyConditionExpression": f"{SNAPSHOT_KEY} = :snapshot",
-            "ExpressionAttributeValues": {":snapshot": {"S": snapshot}},
+            "KeyConditionExpression": "#partition = :partition",
+            "ExpressionAttributeNames": {"#partition": TOPOLOGY.table(table).partition_key},
+            "ExpressionAttributeValues": {":partition": {"S": partition}},
         }
         if start_key is not None:
             query["ExclusiveStartKey"] = start_key

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from contracts.events import ExtractAcceptedV1, ObjectRef
-from contracts.topology import TABLE_PO_REFERENCE
+from contracts.topology import TABLE_INVOICE_LINES, TABLE_PO_REFERENCE
 from services.normalization.customer_matching import MatchThresholds
 from services.normalization.daily_loads import DailyLoader
 from services.runtime.blobs import s3_uri, sha256_hex
@@ -53,10 +53,10 @@ class RecordingStore:
         return []
 
     def write_rows(self, table, rows) -> int:
-        assert table == TABLE_PO_REFERENCE
+        assert table in (TABLE_PO_REFERENCE, TABLE_INVOICE_LINES)
         if self._fail_po_write:
             raise PoWriteFailed(table)
-        self.history.append(f"rows {len(list(rows))}")
+        self.history.append(f"{table} rows {len(list(rows))}")
         return 0
 
     def stamp(self, sync: FeedSync) -> bool:
@@ -104,7 +104,11 @@ def test_manifest_lists_one_partition_per_entry_date_in_date_order():
 def test_feed_sync_is_stamped_after_the_po_reference_rows_are_written():
     store = RecordingStore()
     normalize(store, RecordingBlobs())
-    assert store.history == [f"rows {len(ENTRY_DATES)}", f"stamp {TABLE_PO_REFERENCE}"]
+    assert store.history == [
+        f"{TABLE_PO_REFERENCE} rows {len(ENTRY_DATES)}",
+        f"{TABLE_INVOICE_LINES} rows {len(ENTRY_DATES)}",
+        f"stamp {TABLE_PO_REFERENCE}",
+    ]
 
 
 def test_a_failed_po_reference_write_fails_the_batch_without_a_stamp():

@@ -1,6 +1,9 @@
 """What `ior process` and `ior demo` make of a run in which a service dead-lettered a message."""
 
-from services.process import DeadLetter, PipelineRun, dead_letter_lines, summarize
+import json
+
+from contracts.envelope import Envelope
+from services.process import DeadLetter, PipelineRun, current_lines, dead_letter_lines, summarize
 
 
 def dead_letter(service: str = "normalization", **overrides: str) -> DeadLetter:
@@ -40,3 +43,25 @@ def test_each_dead_letter_is_one_line_with_its_reason_and_each_service_where_to_
 def test_an_embedded_run_says_its_queues_end_with_the_command():
     *_, note = dead_letter_lines([dead_letter()], endpoint=None)
     assert "embedded emulator's queues end with this command" in note
+
+
+def calculation(calc_id: str, invoices: list[str], **succession) -> tuple[Envelope, bytes]:
+    data = {"calc_id": calc_id, **succession}
+    event = Envelope.model_construct(type="ior.customs-lines.generated", data=data)
+    body = b"".join(
+        json.dumps({"invoice_number": invoice, "calc_id": calc_id}).encode() + b"\n"
+        for invoice in invoices
+    )
+    return event, body
+
+
+def test_the_outputs_hold_each_invoices_lines_of_its_current_calculation_only():
+    first = calculation("CALC-1", ["A", "B"])
+    second = calculation("CALC-2", ["A", "C"], supersedes={"A": "CALC-1"})
+    late = calculation("CALC-3", ["C"], superseded_by={"C": "CALC-2"})
+    kept = [json.loads(line) for line in current_lines([first, second, late]).splitlines()]
+    assert [(line["calc_id"], line["invoice_number"]) for line in kept] == [
+        ("CALC-1", "B"),
+        ("CALC-2", "A"),
+        ("CALC-2", "C"),
+    ]

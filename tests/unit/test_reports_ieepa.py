@@ -103,11 +103,18 @@ def test_date_range_is_inclusive_at_both_ends():
     assert build_ieepa_report(lines, date(2025, 9, 20), None).entries == ()
 
 
-def test_an_entry_calculated_twice_counts_once_by_its_latest_calculation():
-    report = build_ieepa_report(sample_lines(NEW_CALC) + sample_lines(OLD_CALC), None, None)
+def test_an_entry_calculated_twice_counts_once_by_its_current_calculation():
+    lines = sample_lines(NEW_CALC) + sample_lines(OLD_CALC)
+    report = build_ieepa_report(lines, None, None, {OLD_CALC: {ENTRY}})
     (entry,) = report.entries
     assert entry.calc_id == NEW_CALC
     assert entry.duty_usd == D("5106.00")
+
+
+def test_the_current_calculation_is_the_one_not_superseded_whatever_its_calc_id():
+    lines = sample_lines(NEW_CALC) + sample_lines(OLD_CALC)
+    (entry,) = build_ieepa_report(lines, None, None, {NEW_CALC: {ENTRY}}).entries
+    assert entry.calc_id == OLD_CALC
 
 
 def test_csv_has_a_row_per_layer_then_the_entry_total_then_the_grand_total():
