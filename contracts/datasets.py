@@ -187,6 +187,9 @@ class HeldBackLine(_Row):
     po_number: str
     material: str
     reasons: tuple[str, ...] = Field(description="each error as 'rule: what is wrong'")
+    rejected_at_ingestion: bool = Field(
+        default=False, description="the record broke its feed's contract (never accepted)"
+    )
 
 
 class InvoiceLineVersion(_Row):

@@ -27,6 +27,10 @@ class ExtractAcceptedV1(EventData):
     records: ObjectRef
     rejected_count: int = Field(ge=0, description="records rejected alone; see the report")
     rejection_report_uri: str | None = None
+    rejected_records: ObjectRef | None = Field(
+        default=None,
+        description="JSON lines: each rejected record as received, with its findings",
+    )
 
 
 class RejectedRecordV1(BaseModel):

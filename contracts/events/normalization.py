@@ -43,6 +43,9 @@ class InvoicesNormalizedV1(EventData):
     held_back: ObjectRef | None = Field(
         default=None, description="JSON lines of the lines quality errors kept out (HeldBackLine)"
     )
+    rejected: ObjectRef | None = Field(
+        default=None, description="JSON lines of the records ingestion rejected (HeldBackLine)"
+    )
 
 
 class DeclaredLinesNormalizedV1(EventData):

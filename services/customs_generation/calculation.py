@@ -69,7 +69,8 @@ def calculate(
 ) -> CalculationResult:
     """Customs lines of a batch under the reference rows valid at each line's entry date.
 
-    `held_back` are the batch's lines that normalization kept out: exceptions, listed first."""
+    `held_back` are the batch's lines that ingestion rejected or normalization kept out:
+    exceptions, listed first."""
     with _cyclic_gc_paused():
         batch = _Batch(reference)
         for held in held_back:
@@ -111,7 +112,11 @@ class _Batch:
                 invoice_number=line.invoice_number,
                 line_number=line.line_number,
                 material=line.material,
-                reason=ExceptionReason.HELD_BACK_BY_QUALITY,
+                reason=(
+                    ExceptionReason.REJECTED_AT_INGESTION
+                    if line.rejected_at_ingestion
+                    else ExceptionReason.HELD_BACK_BY_QUALITY
+                ),
                 detail="; ".join(line.reasons),
             )
         )

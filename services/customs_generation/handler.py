@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from contracts import datasets
+from contracts.datasets import HeldBackLine
 from contracts.envelope import Envelope, EventData, new_envelope
 from contracts.events import (
     AlertRaisedV1,
@@ -60,6 +61,9 @@ class CustomsHandler:
         states = self._ledger.current(batch.invoice_numbers)
         lines = [line for state in states for line in state.lines]
         held_back = [held for state in states for held in state.held_back]
+        if batch.rejected is not None:  # this extract's records that were never accepted
+            body = self._blobs.get_verified(batch.rejected)
+            held_back += [HeldBackLine.model_validate_json(row) for row in body.splitlines() if row]
         calc_id = new_calc_id(event.envelope.time, random.Random(event.envelope.id))
         reference = ReferenceBatch(self._store)
         result = calculate(lines, _snapshot(reference), calc_id, held_back)

@@ -15,6 +15,7 @@ class ExceptionReason(StrEnum):
     """Why an invoice line was kept out of the declared lines."""
 
     HELD_BACK_BY_QUALITY = "held-back-by-quality-error"  # normalization kept it out
+    REJECTED_AT_INGESTION = "rejected-at-ingestion"  # the record broke its feed's contract
     MATERIAL_NOT_IN_MASTER = "material-not-in-master"
     NET_WEIGHT_MISSING = "net-weight-missing"
     HTS_NOT_VALID_AT_ENTRY_DATE = "hts-not-valid-at-entry-date"

@@ -27,6 +27,7 @@ from services.ingestion.validation import (
     ValidatedExtract,
     header_of_push,
     header_of_upload,
+    rejected_records,
     validate_records,
 )
 from services.runtime.blobs import BlobStore, s3_uri
@@ -112,6 +113,19 @@ class IngestionHandler:
             report_uri = self._write_report(received, header.feed, report)
             events += _rejection_events(report, report_uri, Severity.WARNING)
         if validated.accepted or not validated.findings:
+            rejected = rejected_records(validated)
+            rejected_ref = (
+                self._blobs.put(
+                    BUCKET_PROCESSED,
+                    f"extracts/{header.feed}/{header.extract_id}-{received.short_sha}.rejected.jsonl",
+                    b"".join(json.dumps(r).encode() + b"\n" for r in rejected),
+                    content_type="application/x-ndjson",
+                    row_count=len(rejected),
+                    fmt="jsonl",
+                )
+                if rejected
+                else None
+            )
             lines = b"".join(
                 json.dumps({"record_index": index, **record.model_dump(mode="json")}).encode()
                 + b"\n"
@@ -137,6 +151,7 @@ class IngestionHandler:
                     records=records_ref,
                     rejected_count=validated.rejected_count,
                     rejection_report_uri=report_uri,
+                    rejected_records=rejected_ref,
                 ),
             )
         log.info(

@@ -189,6 +189,30 @@ def _findings(index: int | None, exc: ValidationError) -> list[Finding]:
     ]
 
 
+def rejected_records(validated: ValidatedExtract) -> list[dict[str, Any]]:
+    """Each rejected record as received (values as text, cut short) with its findings, so that
+    what is not accepted can still be named downstream (a broker must see every invoice line
+    that is not declared, DOMAIN.md §2)."""
+    by_record: dict[int, list[Finding]] = {}
+    for finding in validated.findings:
+        if finding.record_index is not None:
+            by_record.setdefault(finding.record_index, []).append(finding)
+    documents = []
+    for index, findings in sorted(by_record.items()):
+        raw = validated.header.records[index]
+        fields = {str(k): _show(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        documents.append(
+            {
+                "record_index": index,
+                "fields": fields,
+                "findings": [
+                    {"field": f.field, "value": f.value, "rule": f.rule} for f in findings
+                ],
+            }
+        )
+    return documents
+
+
 def _show(value: object) -> str | None:
     """The offending value as text, cut short: a 10 MB field must not travel in an event."""
     if value is None:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
-from contracts.datasets import DeclaredLine
+from contracts.datasets import DeclaredLine, HeldBackLine
 from contracts.events import (
     DeclaredLinesNormalizedV1,
     ExtractAcceptedV1,
@@ -22,7 +22,12 @@ from contracts.topology import BUCKET_PROCESSED, TABLE_INVOICE_LINES, TABLE_PO_R
 from services.normalization import locations
 from services.normalization.customer_matching import CustomerMatcher, MatchThresholds
 from services.normalization.dataset_files import parquet_partitions
-from services.normalization.invoices import InvoiceRun, line_versions, normalize_invoices
+from services.normalization.invoices import (
+    InvoiceRun,
+    line_versions,
+    normalize_invoices,
+    rejected_lines,
+)
 from services.normalization.outcome import LoadOutcome
 from services.normalization.po_reference import po_reference_rows
 from services.normalization.records import Indexed
@@ -61,6 +66,7 @@ class DailyLoader:
         run = normalize_invoices(records, accepted.extract_id, reference, matcher)
         po_rows = po_reference_rows(records, run.excluded, accepted.extract_id)
         versions = line_versions(run, accepted)
+        rejected = self._rejected(accepted)
 
         def write_tables() -> None:
             self._store.write_rows(TABLE_PO_REFERENCE, po_rows)
@@ -83,17 +89,26 @@ class DailyLoader:
                 len(run.held_back),
                 "jsonl",
             )
+            rejected_ref = self._put(
+                locations.rejected_lines_key(accepted), json_lines(rejected), len(rejected), "jsonl"
+            )
         event = InvoicesNormalizedV1(
             extract_id=accepted.extract_id,
             lines=lines,
             lines_parquet=manifest,
             line_count=len(run.lines),
             error_count=len(run.excluded),
-            invoice_numbers=tuple(sorted({version.invoice_number for version in versions})),
+            invoice_numbers=tuple(
+                sorted(
+                    {version.invoice_number for version in versions}
+                    | {line.invoice_number for line in rejected if line.invoice_number}
+                )
+            ),
             entry_dates=tuple(sorted({line.entry_date for line in run.lines})),
             inputs=inputs,
             source_uri=accepted.source_uri,
             held_back=held_back,
+            rejected=rejected_ref,
         )
         self._store.stamp(feed_sync(accepted, TABLE_PO_REFERENCE, self._clock()))
         return LoadOutcome((event,), run.findings, excluded_records(run.excluded))
@@ -134,6 +149,13 @@ class DailyLoader:
         body = json.dumps(manifest, indent=2).encode()
         key = locations.invoice_manifest_key(accepted)
         return self._put(key, body, len(run.lines), "json")
+
+    def _rejected(self, accepted: ExtractAcceptedV1) -> list[HeldBackLine]:
+        if accepted.rejected_records is None:
+            return []
+        body = self._blobs.get_verified(accepted.rejected_records)
+        documents = [json.loads(line) for line in body.splitlines() if line.strip()]
+        return rejected_lines(documents, accepted.extract_id)
 
     def _inputs(self, accepted: ExtractAcceptedV1) -> tuple[ObjectRef, ...]:
         syncs = [sync for sync in self._store.syncs() if sync.feed in REFERENCE_INPUTS]

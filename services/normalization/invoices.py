@@ -6,9 +6,10 @@ an excluded record for the quality report (and the customs exceptions tab).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from contracts.datasets import (
     HeldBackLine,
@@ -179,3 +180,28 @@ def line_versions(run: InvoiceRun, accepted: ExtractAcceptedV1) -> list[InvoiceL
             for held in run.held_back
         ),
     ]
+
+
+def rejected_lines(documents: Iterable[Mapping[str, Any]], extract_id: str) -> list[HeldBackLine]:
+    """The records ingestion rejected (`ExtractAcceptedV1.rejected_records`) as lines not
+    declared; a key field that did not parse is shown as sent (line number 0 when not a number)."""
+    rejected = []
+    for document in documents:
+        fields = document.get("fields", {})
+        line_number = str(fields.get("line_number") or "")
+        rejected.append(
+            HeldBackLine(
+                extract_id=extract_id,
+                record_index=int(document["record_index"]),
+                invoice_number=str(fields.get("invoice_number") or ""),
+                line_number=int(line_number) if line_number.isdigit() else 0,
+                po_number=str(fields.get("po_number") or ""),
+                material=str(fields.get("material") or ""),
+                reasons=tuple(
+                    f"{f['field']} {f['value']!r}: {f['rule']}"
+                    for f in document.get("findings", [])
+                ),
+                rejected_at_ingestion=True,
+            )
+        )
+    return rejected

@@ -23,6 +23,10 @@ def held_back_lines_key(accepted: ExtractAcceptedV1) -> str:
     return f"normalized/held-back-lines/{_stem(accepted)}.jsonl"
 
 
+def rejected_lines_key(accepted: ExtractAcceptedV1) -> str:
+    return f"normalized/rejected-lines/{_stem(accepted)}.jsonl"
+
+
 def invoice_partition_key(accepted: ExtractAcceptedV1, entry_date: date) -> str:
     return f"{INVOICES_DATASET}entry_date={entry_date.isoformat()}/{_stem(accepted)}.parquet"
 
