@@ -189,7 +189,8 @@ def _print_calculations(context: RuntimeContext, run: PipelineRun, out: Path) ->
         totals = data["totals"]
         print(
             f"  {calc_id}: {data['line_count']} component lines, {data['exception_count']} "
-            f"exception(s), {data['packaging_count']} packaging line(s)\n"
+            f"invoice line(s) not declared (exceptions), {data['packaging_count']} packaging "
+            "line(s)\n"
             f"    entered value {totals['entered_value_usd']} USD, duty {totals['duty_usd']} USD, "
             f"MPF {totals['mpf_usd']} USD, HMF {totals['hmf_usd']} USD\n"
             f"    workbook: {out / f'{calc_id}.xlsx'}"

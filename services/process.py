@@ -355,6 +355,17 @@ def summarize(run: PipelineRun) -> dict[str, Any]:
         ),
         "quality_errors": sum(int(e.data["error_count"]) for e in run.of_type(QUALITY_REPORTED)),
         "calc_ids": [e.data["calc_id"] for e in run.of_type(CUSTOMS_LINES_GENERATED)],
+        # Every invoice line not declared (rejected, held back, an exception) is counted.
+        "calculations": [
+            {
+                "calc_id": e.data["calc_id"],
+                "invoices": len(e.data["invoice_numbers"]),
+                "component_lines": e.data["line_count"],
+                "lines_not_declared": e.data["exception_count"],
+                "supersedes": e.data.get("supersedes", {}),
+            }
+            for e in run.of_type(CUSTOMS_LINES_GENERATED)
+        ],
         "comparisons": [
             {k: e.data[k] for k in ("calc_id", "passed", "failed", "ours_only", "theirs_only")}
             for e in run.of_type(COMPARISON_COMPLETED)
