@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 
 from contracts.datasets import CustomsLineV1
-from services.reports import build_ieepa_report, to_xlsx
+from services.ieepa_refund_files import to_xlsx
+from services.reports import build_ieepa_report
 
 RENDER_DIR = "render"
 IEEPA_WORKBOOK = "ieepa_refunds.xlsx"

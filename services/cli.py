@@ -149,19 +149,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_ieepa_refunds(args: argparse.Namespace) -> int:
-    from services import reports  # noqa: PLC0415 - pandas/openpyxl only when asked
+    from services import ieepa_refund_files, reports  # noqa: PLC0415 - only when asked
 
     context = RuntimeContext.from_settings(_settings(args))
     report = reports.ieepa_refunds(context, args.date_from, args.date_to)
     args.out.mkdir(parents=True, exist_ok=True)
     csv_file, xlsx_file = args.out / "ieepa-refunds.csv", args.out / "ieepa-refunds.xlsx"
-    csv_file.write_text(reports.to_csv(report), encoding="utf-8")
-    xlsx_file.write_bytes(reports.to_xlsx(report))
+    totals_file = args.out / "ieepa-refunds-totals.csv"
+    csv_file.write_text(ieepa_refund_files.to_csv(report), encoding="utf-8")
+    totals_file.write_text(ieepa_refund_files.totals_to_csv(report), encoding="utf-8")
+    xlsx_file.write_bytes(ieepa_refund_files.to_xlsx(report))
     entries = len(report.entries)
     print(
         f"{entries} {'entry' if entries == 1 else 'entries'} paid IEEPA duties: "
         f"{report.duty_usd:,.2f} USD on {report.entered_value_usd:,.2f} USD entered value"
-        f"\n-> {csv_file}\n-> {xlsx_file}"
+        f"\n-> {csv_file}\n-> {totals_file}\n-> {xlsx_file}"
     )
     return 0
 
@@ -282,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     kinds = report.add_subparsers(dest="report", required=True, metavar="REPORT")
     refunds_text = (
         "every entry and line that paid an IEEPA layer, with code, rate, value and duty, as "
-        "ieepa-refunds.csv and ieepa-refunds.xlsx (entry and grand totals on their own sheet)"
+        "ieepa-refunds.csv (a row per component line), ieepa-refunds-totals.csv (per entry and in "
+        "all) and ieepa-refunds.xlsx (both, totals on their own sheet)"
     )
     refunds = kinds.add_parser("ieepa-refunds", help=refunds_text, description=refunds_text)
     refunds.set_defaults(handler=cmd_ieepa_refunds)
