@@ -3,7 +3,14 @@
 import pytest
 
 from contracts.feeds import FEEDS
+from services import cli
 from services.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_alone(monkeypatch):
+    # main() configures structlog for a terminal; other tests read the JSON logs.
+    monkeypatch.setattr(cli, "configure_logging", lambda *args, **kwargs: None)
 
 
 def run(capsys, *args):
