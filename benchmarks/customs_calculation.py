@@ -29,11 +29,8 @@ from services.customs_generation.audit_sheet import AuditInputs, InputFile, Refe
 from services.customs_generation.calculation import calculate
 from services.customs_generation.reference import ReferenceSnapshot
 from services.customs_generation.results import CalculationResult
-from services.customs_generation.workbook import (
-    COMPONENT_FILLS,
-    field_reader,
-    write_broker_workbook,
-)
+from services.customs_generation.row_colours import ROW_FILLS, row_kind
+from services.customs_generation.workbook import field_reader, write_broker_workbook
 from tests.unit.customs_factories import (
     hts,
     invoice_line,
@@ -158,11 +155,11 @@ def openpyxl_write_only(result: CalculationResult) -> bytes:
         for column in CUSTOMS_LINES_COLUMNS
     ]
     fills = {
-        component: PatternFill("solid", fgColor=colour.lstrip("#")) if colour else None
-        for component, colour in COMPONENT_FILLS.items()
+        kind: PatternFill("solid", fgColor=colour.lstrip("#")) if colour else None
+        for kind, colour in ROW_FILLS.items()
     }
     for row_number, line in enumerate(result.component_lines, start=2):
-        fill = fills[line.component]
+        fill = fills[row_kind(line)]
         if fill is not None:
             sheet.row_dimensions[row_number].fill = fill
         row: list[WriteOnlyCell | None] = []
@@ -215,14 +212,14 @@ def main() -> None:
     peak = peak_mib(lambda: calculate(lines, reference, CALC_ID))
     print(f"calculation peak memory (tracemalloc): {peak:.1f} MiB")
 
-    workbook_bytes = write_broker_workbook(result, audit)
-    seconds = best_of(3, lambda: write_broker_workbook(result, audit))
+    workbook_bytes = write_broker_workbook(result, audit, lines)
+    seconds = best_of(3, lambda: write_broker_workbook(result, audit, lines))
     print(
         f"workbook (xlsxwriter): {seconds:.2f} s for {component_count:,} rows x "
         f"{len(CUSTOMS_LINES_COLUMNS)} columns + audit tab, {len(workbook_bytes) / 2**20:.1f} MiB "
         "(goal < 8 s)"
     )
-    peak = peak_mib(lambda: write_broker_workbook(result, audit))
+    peak = peak_mib(lambda: write_broker_workbook(result, audit, lines))
     print(f"workbook peak memory (tracemalloc): {peak:.1f} MiB")
 
     if arguments.openpyxl:

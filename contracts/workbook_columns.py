@@ -1,9 +1,13 @@
 """The brokers' "Customs Lines" template: 192 columns, defined once, read by whoever writes it.
 
-The brokers load this tab into their ACE filing software by column name, so names and order are a
-contract like the SAP feeds. Columns whose `source_field` names a customs-lines v1 field
-(`contracts.datasets.CustomsLineV1`) are filled from it; the others are entry data the broker
-completes (importer of record, bond, conveyance, PGA, ...) and stay empty.
+The brokers load this tab into their ACE filing software by column name, so the names are a
+contract like the SAP feeds. The identifying columns (invoice, line, component, material) come
+first so that they can stay frozen on screen while the other 188 scroll. Columns whose
+`source_field` names a customs-lines v1 field (`contracts.datasets.CustomsLineV1`) are filled from
+it, those with an `invoice_field` from the ZEMM004 line the component came from
+(`contracts.datasets.NormalizedInvoiceLine`: currency, exchange rate, transport mode, seller,
+ship-to); the others are entry data only the broker holds (importer of record, bond, conveyance,
+PGA, ...): they stay empty and their header is marked as the broker's (`filled_by_broker`).
 
 `source_field` is a field name, an item of a list field (`chapter99_codes[0]`) or a field of an
 item (`duty_layers[1].code`). `duty_layers[0]` is always the MFN layer (DOMAIN.md §3.4), so the
@@ -37,7 +41,8 @@ class ColumnType(StrEnum):
 NUMBER_FORMATS: dict[ColumnType, str] = {
     ColumnType.TEXT: "@",
     ColumnType.INTEGER: "0",
-    ColumnType.DECIMAL: "#,##0.####",
+    # "General", not "#,##0.####": Excel prints a whole quantity in that format as "120.".
+    ColumnType.DECIMAL: "General",
     ColumnType.MONEY: "#,##0.00",
     ColumnType.WEIGHT: "#,##0.000",
     ColumnType.RATE: "0.00##",
@@ -57,18 +62,24 @@ _WIDTHS: dict[ColumnType, float] = {
 
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
-    """One template column; `source_field` None means the broker fills it in."""
+    """One template column, filled from a customs line (`source_field`), from its invoice line
+    (`invoice_field`) or by the broker (neither).
+
+    `totalled` marks the columns whose sum means something for the entry (value, weight, total
+    duty, MPF, HMF); a "Ch99 Duty 3" column holds a different program on every line.
+    """
 
     name: str
     type: ColumnType
     width: float
     number_format: str
     source_field: str | None
+    invoice_field: str | None = None
+    totalled: bool = False
 
     @property
-    def totalled(self) -> bool:
-        """Money and weight columns get a sum in the totals row."""
-        return self.type in (ColumnType.MONEY, ColumnType.WEIGHT)
+    def filled_by_broker(self) -> bool:
+        return self.source_field is None and self.invoice_field is None
 
 
 def _column(
@@ -76,6 +87,9 @@ def _column(
     column_type: ColumnType = ColumnType.TEXT,
     source_field: str | None = None,
     width: float | None = None,
+    *,
+    invoice_field: str | None = None,
+    totalled: bool = False,
 ) -> ColumnSpec:
     return ColumnSpec(
         name=name,
@@ -83,6 +97,8 @@ def _column(
         width=_WIDTHS[column_type] if width is None else width,
         number_format=NUMBER_FORMATS[column_type],
         source_field=source_field,
+        invoice_field=invoice_field,
+        totalled=totalled,
     )
 
 
@@ -101,6 +117,14 @@ _T, _I, _D, _M, _W, _R, _DT = (
     ColumnType.DATE,
 )
 
+_IDENTITY: tuple[ColumnSpec, ...] = (
+    _column("Invoice Number", _T, "invoice_number"),
+    _column("Invoice Line Number", _I, "line_number", width=8),
+    _column("Component", _T, "component", width=12),
+    _column("Material", _T, "material", width=20),
+)
+IDENTITY_COLUMNS = len(_IDENTITY)
+
 _ENTRY: tuple[ColumnSpec, ...] = (
     _column("Calc ID", _T, "calc_id", width=28),
     *_empty("Entry Number", "Entry Type", "Entry Filer Code"),
@@ -116,7 +140,9 @@ _ENTRY: tuple[ColumnSpec, ...] = (
         "Bond Type",
         "Surety Code",
         "Bond Number",
-        "Mode of Transport",
+    ),
+    _column("Mode of Transport", _T, invoice_field="transport_mode", width=10),
+    *_empty(
         "Carrier Code (SCAC)",
         "Vessel Name",
         "Voyage or Flight Number",
@@ -132,26 +158,17 @@ _ENTRY: tuple[ColumnSpec, ...] = (
 )
 
 _PARTIES: tuple[ColumnSpec, ...] = (
-    _column("Invoice Number", _T, "invoice_number"),
     _column("PO Number", _T, "po_number"),
-    _column("Invoice Line Number", _I, "line_number"),
     *_empty("Entry Line Number", column_type=_I),
-    _column("Component", _T, "component", width=12),
-    _column("Material", _T, "material", width=20),
     _column("Description", _T, "description", width=40),
     _column("Customer ID", _T, "customer_id"),
     _column("Customer Match Score", _D, "customer_match_score"),
     _column("Manufacturer ID (MID)", _T, "manufacturer_id", width=20),
-    *_empty(
-        "Manufacturer Name",
-        "Manufacturer Address",
-        "Seller Name",
-        "Seller Address",
-        "Buyer Name",
-        "Buyer Address",
-        "Ship-To Party",
-        "Related Party Indicator",
-    ),
+    *_empty("Manufacturer Name", "Manufacturer Address"),
+    _column("Seller Name", _T, invoice_field="supplier_name", width=40),
+    *_empty("Seller Address", "Buyer Name", "Buyer Address"),
+    _column("Ship-To Party", _T, invoice_field="ship_to_name", width=32),
+    *_empty("Related Party Indicator"),
 )
 
 _CLASSIFICATION: tuple[ColumnSpec, ...] = (
@@ -179,9 +196,9 @@ _QUANTITIES: tuple[ColumnSpec, ...] = (
     _column("Unit", _T, "unit", width=8),
     *_empty("Tariff Quantity 1", "Tariff Quantity 2", column_type=_D),
     *_empty("Tariff Unit 1", "Tariff Unit 2"),
-    _column("Net Weight (kg)", _W, "net_weight_kg"),
+    _column("Net Weight (kg)", _W, "net_weight_kg", totalled=True),
     *_empty("Gross Weight (kg)", column_type=_W),
-    _column("Entered Value (USD)", _M, "entered_value_usd"),
+    _column("Entered Value (USD)", _M, "entered_value_usd", totalled=True),
     *_empty(
         "Invoice Value (Foreign Currency)",
         "Non-Dutiable Charges (USD)",
@@ -193,8 +210,8 @@ _QUANTITIES: tuple[ColumnSpec, ...] = (
         "Packing Costs (USD)",
         column_type=_M,
     ),
-    *_empty("Invoice Currency"),
-    *_empty("Exchange Rate", column_type=_D),
+    _column("Invoice Currency", _T, invoice_field="currency", width=10),
+    _column("Exchange Rate", _D, invoice_field="exchange_rate_to_usd"),
 )
 
 
@@ -213,9 +230,9 @@ _DUTIES: tuple[ColumnSpec, ...] = (
     _column("MFN Duty (USD)", _M, "duty_layers[0].duty_usd"),
     _column("Chapter 99 Codes", _T, "chapter99_codes", width=40),
     *(column for index in range(1, CHAPTER99_GROUPS + 1) for column in _chapter99_group(index)),
-    _column("Total Duty (USD)", _M, "duty_usd"),
-    _column("MPF (USD)", _M, "mpf_usd"),
-    _column("HMF (USD)", _M, "hmf_usd"),
+    _column("Total Duty (USD)", _M, "duty_usd", totalled=True),
+    _column("MPF (USD)", _M, "mpf_usd", totalled=True),
+    _column("HMF (USD)", _M, "hmf_usd", totalled=True),
     *_empty("Cotton Fee (USD)", "Other Fees (USD)", "Excise Tax (USD)", column_type=_M),
     *_empty("AD Case Number", "CVD Case Number", "AD/CVD Bond or Cash"),
     *_empty("AD Rate (%)", "CVD Rate (%)", column_type=_R),
@@ -277,6 +294,7 @@ _BROKER_WORKFLOW: tuple[ColumnSpec, ...] = (
 )
 
 CUSTOMS_LINES_COLUMNS: tuple[ColumnSpec, ...] = (
+    *_IDENTITY,
     *_ENTRY,
     *_PARTIES,
     *_CLASSIFICATION,

@@ -1,4 +1,4 @@
-"""The `ior` command: demo, up, push, upload, worker.
+"""The `ior` command: demo, process, up, push, upload, worker, results, audit, report, dlq, status.
 
 Every failure ends in one clear line on stderr and a non-zero exit (1: it failed, 2: usage), never a
 stack trace; the details are in the JSON log.
@@ -16,9 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 
 from contracts.errors import IorError
+from contracts.feeds import FEEDS
 from services import ops_cli
 from services.runtime import provision
 from services.runtime.aws import AwsClients
@@ -30,6 +36,20 @@ from services.runtime.settings import Settings, SettingsError
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+# What AWS answers for a queue, topic, bucket or table `ior up` has not created.
+MISSING_RESOURCE_CODES = frozenset(
+    {
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueDoesNotExist",
+        "NoSuchBucket",
+        "NotFound",
+        "ResourceNotFoundException",
+    }
+)
+NO_CREDENTIALS = (
+    "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any value, e.g. "
+    "test/test, against a local endpoint such as LocalStack)"
+)
 
 
 class UsageError(Exception):
@@ -49,6 +69,11 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
+    if args.feed is not None:
+        _known_feed(args.feed)
+    for file in args.files:
+        if file.suffix.lower() in {".csv", ".xlsx"}:
+            raise UsageError(f"{file}: ior push takes SAP JSON extracts; use ior upload FEED FILE")
     clients = AwsClients.from_settings(_settings(args))
     for file in args.files:
         print(f"pushed {file} -> {land(clients, _existing(file), push_key(file, args.feed))}")
@@ -56,6 +81,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_upload(args: argparse.Namespace) -> int:
+    _known_feed(args.feed)
     clients = AwsClients.from_settings(_settings(args))
     uri = land(clients, _existing(args.file), upload_key(args.feed, args.file))
     print(f"uploaded {args.file} -> {uri}")
@@ -66,7 +92,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     services = args.services or list(available_services())
     unknown = sorted(set(services) - set(SERVICE_NAMES))
     if unknown:
-        raise UsageError(f"unknown service {', '.join(unknown)}; choose from {SERVICE_NAMES}")
+        raise UsageError(
+            f"unknown service {', '.join(unknown)}; choose from {', '.join(SERVICE_NAMES)}"
+        )
     settings = _settings(args)
     configure_logging(settings.log_level)
     run_forever(RuntimeContext.from_settings(settings), services)
@@ -87,6 +115,9 @@ def cmd_process(args: argparse.Namespace) -> int:
     except process.ProcessUsageError as exc:
         raise UsageError(str(exc)) from exc
     args.out.mkdir(parents=True, exist_ok=True)
+    removed = process.clear_outputs(args.out)
+    if removed:
+        print(f"removed {len(removed)} output(s) of an earlier run from {args.out}")
     log_file = args.out / "ior.log"
     configure_logging("INFO", stream=log_file.open("w", encoding="utf-8"))
     with process.pipeline_context(args.endpoint) as context:
@@ -118,18 +149,33 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_ieepa_refunds(args: argparse.Namespace) -> int:
-    from services import reports  # noqa: PLC0415 - pandas/openpyxl only when asked
+    from services import ieepa_refund_files, reports  # noqa: PLC0415 - only when asked
 
     context = RuntimeContext.from_settings(_settings(args))
     report = reports.ieepa_refunds(context, args.date_from, args.date_to)
     args.out.mkdir(parents=True, exist_ok=True)
     csv_file, xlsx_file = args.out / "ieepa-refunds.csv", args.out / "ieepa-refunds.xlsx"
-    csv_file.write_text(reports.to_csv(report), encoding="utf-8")
-    xlsx_file.write_bytes(reports.to_xlsx(report))
+    totals_file = args.out / "ieepa-refunds-totals.csv"
+    csv_file.write_text(ieepa_refund_files.to_csv(report), encoding="utf-8")
+    totals_file.write_text(ieepa_refund_files.totals_to_csv(report), encoding="utf-8")
+    xlsx_file.write_bytes(ieepa_refund_files.to_xlsx(report))
+    entries = len(report.entries)
     print(
-        f"{len(report.entries)} entries paid IEEPA duties: {report.duty_usd} USD on "
-        f"{report.entered_value_usd} USD entered value\n-> {csv_file}\n-> {xlsx_file}"
+        f"{entries} {'entry' if entries == 1 else 'entries'} paid IEEPA duties: "
+        f"{report.duty_usd:,.2f} USD on {report.entered_value_usd:,.2f} USD entered value"
+        f"\n-> {csv_file}\n-> {totals_file}\n-> {xlsx_file}"
     )
+    return 0
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    from services.results_cli import download_results  # noqa: PLC0415 - only when asked
+
+    context = RuntimeContext.from_settings(_settings(args))
+    written = download_results(context, args.calc_id, args.out)
+    for path in written:
+        print(path)
+    print(f"wrote {len(written)} files of {args.calc_id} to {args.out}")
     return 0
 
 
@@ -138,6 +184,12 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _known_feed(feed: str) -> None:
+    """A feed name typed by hand is checked here: ingestion would quarantine the whole file."""
+    if feed not in FEEDS:
+        raise UsageError(f"unknown feed {feed!r}; feeds: {', '.join(sorted(FEEDS))}")
 
 
 def _existing(file: Path) -> Path:
@@ -157,9 +209,19 @@ def build_parser() -> argparse.ArgumentParser:
             endpoint_option(sub)
         return sub
 
-    demo = command("demo", cmd_demo, "run the pipeline on the embedded emulator with sample data")
-    demo.add_argument("--samples", type=Path, default=_default_samples(), help="sample folder")
-    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="where reports go")
+    demo = command(
+        "demo",
+        cmd_demo,
+        "run the whole pipeline on an embedded emulator (no AWS, no Docker) over the sample batch "
+        "and copy the workbook, comparison (JSON + XLSX), quality and rejection reports, audit "
+        "records and summary.json into --out (outputs of an earlier run there are removed first)",
+    )
+    demo.add_argument(
+        "--samples", type=Path, default=_default_samples(), help="sample folder (default: samples/)"
+    )
+    demo.add_argument(
+        "--out", type=Path, default=Path("out/demo"), help="output folder (default: out/demo)"
+    )
     run = commands.add_parser(
         "process",
         help="run the whole pipeline over a folder of extract files",
@@ -169,29 +231,74 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("folder", type=Path, metavar="DIR", help="extract files named by feed")
     run.add_argument("--out", type=Path, required=True, metavar="OUT", help="where results go")
     run.add_argument("--endpoint", help="a running LocalStack instead of the embedded emulator")
-    command("up", cmd_up, "provision the topology (idempotent)")
-    push = command("push", cmd_push, "push SAP extract JSON files to sap/{FEED}/yyyy/mm/dd/")
-    push.add_argument("files", type=Path, nargs="+", metavar="FILE")
-    push.add_argument("--feed", help="feed, when the file cannot tell (a broken file)")
-    upload = command("upload", cmd_upload, "upload a CSV/XLSX extract to upload/{FEED}/")
-    upload.add_argument("feed", metavar="FEED")
-    upload.add_argument("file", type=Path, metavar="FILE")
-    worker = command("worker", cmd_worker, "run service workers until SIGTERM")
-    worker.add_argument("services", nargs="*", metavar="SERVICE", help="default: all available")
-    audit = command("audit", cmd_audit, "print the audit record(s) of a calculation")
+    command(
+        "up",
+        cmd_up,
+        "create the topics, queues, buckets and tables of contracts/topology.py at the endpoint "
+        "(idempotent: safe to repeat)",
+    )
+    feeds = ", ".join(sorted(FEEDS))
+    push = command(
+        "push",
+        cmd_push,
+        "put SAP extract JSON files where SAP pushes them, sap/{FEED}/yyyy/mm/dd/{name}, feed and "
+        "date read from the file; CSV/XLSX go through ior upload",
+    )
+    push.add_argument("files", type=Path, nargs="+", metavar="FILE", help="extract JSON files")
+    push.add_argument("--feed", help=f"feed, when the file cannot tell (one of {feeds})")
+    upload = command(
+        "upload",
+        cmd_upload,
+        "put a CSV or XLSX extract (header row = field names) at upload/{FEED}/{name}, the manual "
+        "fallback to a SAP push",
+    )
+    upload.add_argument("feed", metavar="FEED", help=f"one of {feeds}")
+    upload.add_argument("file", type=Path, metavar="FILE", help=".csv or .xlsx")
+    worker = command(
+        "worker", cmd_worker, "run service workers until SIGTERM or Ctrl-C (in-flight work ends)"
+    )
+    worker.add_argument(
+        "services",
+        nargs="*",
+        metavar="SERVICE",
+        help=f"default: all available ({', '.join(SERVICE_NAMES)})",
+    )
+    results = command(
+        "results",
+        cmd_results,
+        "download a calculation's broker workbook, customs_lines.jsonl, audit record, latest "
+        "comparison (JSON + XLSX), and the quality and rejection reports of its input files",
+    )
+    results.add_argument("calc_id", metavar="CALC-ID", help="e.g. CALC-20261122-020000-AB12")
+    results.add_argument(
+        "--out", type=Path, default=Path("out/results"), help="folder (default: out/results)"
+    )
+    audit = command(
+        "audit", cmd_audit, "print the audit record(s) of a calculation as JSON (index + record)"
+    )
     audit.add_argument("calc_id", nargs="?", metavar="CALC-ID")
     audit.add_argument("--po", help="every calculation that declared this PO number")
     audit.add_argument("--file", help="every calculation that read this input file")
-    report = commands.add_parser("report", help="reports from the audit records")
+    report_text = "reports from the audit records: ieepa-refunds"
+    report = commands.add_parser("report", help=report_text, description=report_text)
     kinds = report.add_subparsers(dest="report", required=True, metavar="REPORT")
-    refunds = kinds.add_parser(
-        "ieepa-refunds", help="every entry and line that paid an IEEPA layer (CSV + Excel)"
+    refunds_text = (
+        "every entry and line that paid an IEEPA layer, with code, rate, value and duty, as "
+        "ieepa-refunds.csv (a row per component line), ieepa-refunds-totals.csv (per entry and in "
+        "all) and ieepa-refunds.xlsx (both, totals on their own sheet)"
     )
+    refunds = kinds.add_parser("ieepa-refunds", help=refunds_text, description=refunds_text)
     refunds.set_defaults(handler=cmd_ieepa_refunds)
     endpoint_option(refunds)
-    refunds.add_argument("--from", dest="date_from", type=_date, help="first entry date")
-    refunds.add_argument("--to", dest="date_to", type=_date, help="last entry date")
-    refunds.add_argument("--out", type=Path, default=Path("out/reports"), help="output folder")
+    refunds.add_argument(
+        "--from", dest="date_from", type=_date, help="first entry date, YYYY-MM-DD (default: open)"
+    )
+    refunds.add_argument(
+        "--to", dest="date_to", type=_date, help="last entry date, YYYY-MM-DD (default: open)"
+    )
+    refunds.add_argument(
+        "--out", type=Path, default=Path("out/reports"), help="folder (default: out/reports)"
+    )
     ops_cli.register(commands, endpoint_option)
     return parser
 
@@ -232,19 +339,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ior: interrupted", file=sys.stderr)
         return EXIT_FAILED
-    except EndpointConnectionError as exc:
-        print(
-            f"ior: cannot reach {exc.kwargs.get('endpoint_url')}: is it running?", file=sys.stderr
-        )
-        return EXIT_FAILED
-    except (IorError, LandingError, SettingsError, ClientError, BotoCoreError, OSError) as exc:
-        print(f"ior: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as exc:  # a bug: one line for the user, the traceback in the log
-        structlog.get_logger("ior.cli").exception("cli.crashed")
-        print(f"ior: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception as exc:  # every failure: one line for the user, details in the log
+        print(f"ior: {_error_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     return result
+
+
+def _error_line(exc: Exception) -> str:
+    """The line a user reads for a failure, saying what to do where ior knows it."""
+    if isinstance(exc, EndpointConnectionError):
+        return f"cannot reach {exc.kwargs.get('endpoint_url')}: is it running?"
+    if isinstance(exc, NoCredentialsError):
+        return NO_CREDENTIALS
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        if error.get("Code") in MISSING_RESOURCE_CODES:
+            what = error.get("Message") or error.get("Code")
+            return f"{what}: the topology is not provisioned; run ior up"
+        return str(exc)
+    if isinstance(exc, IorError | LandingError | SettingsError | BotoCoreError | OSError):
+        return str(exc)
+    # A bug: the traceback goes to the log.
+    structlog.get_logger("ior.cli").exception("cli.crashed")
+    return f"unexpected {type(exc).__name__}: {exc}"
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from contracts.topology import (
 from services.process import (
     PipelineRun,
     ProcessUsageError,
+    clear_outputs,
     dead_letter_lines,
     find_extract_files,
     provisioned_context,
@@ -51,10 +52,13 @@ def run_demo(samples: Path, out: Path) -> int:
         print(f"ior: {exc}")
         return 1
     out.mkdir(parents=True, exist_ok=True)
+    removed = clear_outputs(out)
     log_file = out / "ior.log"
     _log_to(log_file)
     with embedded_emulator() as endpoint:
         print(f"ior demo: embedded emulator (moto) at {endpoint}")
+        if removed:
+            print(f"  removed {len(removed)} output(s) of an earlier run from {out}")
         context = provisioned_context(Settings.from_env().on_emulator(endpoint))
         print(
             f"  provisioned {len(TOPOLOGY.topics)} topics, {2 * len(TOPOLOGY.queues)} queues "
@@ -162,7 +166,7 @@ def _print_reports(context: RuntimeContext, events: Sequence[Envelope], out: Pat
     reports = sorted({str(e.data["report_uri"]) for e in events if e.type == EXTRACT_REJECTED})
     print("\nQuarantine reports")
     for uri in reports:
-        local = out / "quarantine" / Path(split_uri(uri)[1]).name
+        local = out / "rejections" / Path(split_uri(uri)[1]).name
         local.parent.mkdir(parents=True, exist_ok=True)
         local.write_bytes(context.blobs.get(*split_uri(uri)))
         findings = len(json.loads(local.read_text(encoding="utf-8"))["findings"])
@@ -202,7 +206,7 @@ def _print_calculations(context: RuntimeContext, run: PipelineRun, out: Path) ->
         print(
             f"  comparison with SAP (ZSDR002) for {data['calc_id']}: {data['passed']} PASS, "
             f"{data['failed']} FAIL, {data['ours_only']} ours only, {data['theirs_only']} SAP only"
-            f"\n    report: {out / 'comparison.json'}"
+            f"\n    report: {out / 'comparison.json'}, {out / 'comparison.xlsx'}"
         )
     if not run.of_type(CUSTOMS_LINES_GENERATED):
         print("  none")

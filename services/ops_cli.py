@@ -44,7 +44,8 @@ class PurgeNotConfirmed(IorError):
 
 def register(subparsers: SubParsers, endpoint_option: EndpointOption) -> None:
     """Add `dlq ls|peek|replay|purge` and `status` to the `ior` command."""
-    dlq = subparsers.add_parser("dlq", help="dead-letter queues: ls, peek, replay, purge")
+    dlq_text = "dead-letter queues of the services: ls, peek, replay, purge"
+    dlq = subparsers.add_parser("dlq", help=dlq_text, description=dlq_text)
     actions = dlq.add_subparsers(dest="dlq_action", required=True, metavar="ACTION")
 
     def action(
@@ -183,8 +184,24 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(text_table(["FEED", "LAST SYNC", "AGE", "ROWS"], feed_rows))
     calc, comparison = report["last_calc"], report["last_comparison"]
     print(f"last CALC-ID: {calc.get('calc_id', '?') if calc else 'none yet'}")
-    print(f"last comparison: {comparison.get('result', '?') if comparison else 'none yet'}")
+    print(f"last comparison: {_comparison_line(comparison) if comparison else 'none yet'}")
     return 0
+
+
+def _comparison_line(comparison: dict[str, Any]) -> str:
+    counts = ", ".join(
+        f"{comparison.get(name, '?')} {label}"
+        for name, label in (
+            ("passed", "PASS"),
+            ("failed", "FAIL"),
+            ("ours_only", "ours only"),
+            ("theirs_only", "SAP only"),
+        )
+    )
+    return (
+        f"{comparison.get('result', '?')} for {comparison.get('calc_id', '?')} ({counts}); "
+        f"report {comparison.get('report_uri', '?')}"
+    )
 
 
 def _connect(args: argparse.Namespace) -> tuple[AwsClients, NameResolver]:

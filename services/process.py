@@ -10,6 +10,7 @@ service dead-lettered (outputs are written all the same), 2 on usage errors.
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,11 @@ from contracts.topology import (
     REFERENCE_UPDATED,
     TOPOLOGY,
 )
+from services.comparison.report import (
+    COMPARISON_REPORT,
+    COMPARISON_WORKBOOK,
+    comparison_workbook_uri,
+)
 from services.reports import audit_lookup
 from services.runtime import provision
 from services.runtime.blobs import split_uri
@@ -44,6 +50,18 @@ from services.runtime.settings import Settings
 
 DAILY_FEEDS = ("ZEMM004", "ZSDR002")
 SETTLE_TIMEOUT_SECONDS = 300
+OUTPUT_PATTERNS = (
+    "CALC-*.xlsx",
+    "customs_lines.jsonl",
+    COMPARISON_REPORT,
+    COMPARISON_WORKBOOK,
+    "summary.json",
+    "ior.log",
+    "audit",
+    "quality",
+    "rejections",
+    "quarantine",  # written by `ior demo` before the rejections had one folder
+)
 Say = Callable[[str], None]
 
 
@@ -278,6 +296,18 @@ class StageProgress:
             self.say(f"      {count:>3} {event_type}")
 
 
+def clear_outputs(out: Path) -> list[Path]:
+    """Remove what an earlier run wrote into `out` (only ior's own output names), so that the
+    folder shows this run alone; returns what was removed."""
+    found = [path for pattern in OUTPUT_PATTERNS for path in sorted(out.glob(pattern))]
+    for path in found:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return found
+
+
 def write_outputs(context: RuntimeContext, run: PipelineRun, out: Path) -> list[Path]:
     """Copy the results into `out`; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -306,9 +336,11 @@ def write_outputs(context: RuntimeContext, run: PipelineRun, out: Path) -> list[
         audit_file.write_text(json.dumps(records, indent=2, default=str), encoding="utf-8")
         written.append(audit_file)
     for event in run.of_type(COMPARISON_COMPLETED):
-        copy(event.data["report"]["uri"], "comparison.json")
-    for index, event in enumerate(run.of_type(QUALITY_REPORTED)):
-        copy(event.data["report"]["uri"], f"quality/{event.data['feed']}-{index}.json")
+        copy(event.data["report"]["uri"], COMPARISON_REPORT)
+        copy(comparison_workbook_uri(event.data["report"]["uri"]), COMPARISON_WORKBOOK)
+    for event in run.of_type(QUALITY_REPORTED):
+        uri = event.data["report"]["uri"]
+        copy(uri, f"quality/{Path(split_uri(uri)[1]).name}")
     for event in run.of_type(EXTRACT_REJECTED):
         copy(
             event.data["report_uri"],

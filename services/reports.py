@@ -2,22 +2,20 @@
 
 The audit service writes each calculation's record and a copy of its customs lines to the audit
 bucket and indexes them (`services.audit.layout`); these functions read that layout back.
-`build_ieepa_report`, `to_csv` and `to_xlsx` are pure; the two entry points do the reads.
+`build_ieepa_report` is pure, the two entry points do the reads; the refund report's files are
+written by `services.ieepa_refund_files`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Set
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from boto3.dynamodb.types import TypeDeserializer
 
 from contracts.datasets import CustomsLineV1
@@ -33,8 +31,6 @@ from services.runtime.blobs import split_uri
 from services.runtime.context import RuntimeContext
 
 IEEPA_PREFIX = "IEEPA"
-LINE_ROW, ENTRY_ROW, TOTAL_ROW = "LINE", "ENTRY_TOTAL", "GRAND_TOTAL"
-_FORMULA_STARTS = ("=", "+", "-", "@")
 _deserializer = TypeDeserializer()
 
 
@@ -107,9 +103,6 @@ class IeepaRefundReport:
         return sum((entry.duty_usd for entry in self.entries), Decimal(0))
 
 
-CSV_COLUMNS = ("row_type", *(field.name for field in fields(IeepaLine)))
-
-
 def ieepa_refunds(
     context: RuntimeContext, date_from: date | None = None, date_to: date | None = None
 ) -> IeepaRefundReport:
@@ -144,44 +137,6 @@ def build_ieepa_report(
     entries = [_entry(paid[invoice]) for invoice in sorted(paid)]
     entries.sort(key=lambda entry: (entry.entry_date, entry.invoice_number))
     return IeepaRefundReport(date_from, date_to, tuple(entries))
-
-
-def to_csv(report: IeepaRefundReport) -> str:
-    """One row per IEEPA layer, each entry followed by its total, the grand total last."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in _rows(report):
-        writer.writerow([_csv_cell(value) for value in row])
-    return buffer.getvalue()
-
-
-def to_xlsx(report: IeepaRefundReport) -> bytes:
-    """The same rows on one sheet (text cells are always text, never formulas)."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = workbook.add_worksheet("IEEPA refunds")
-    bold = workbook.add_format({"bold": True})
-    formats = {
-        date: workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        Decimal: workbook.add_format({"num_format": "#,##0.00"}),
-    }
-    for col, name in enumerate(CSV_COLUMNS):
-        sheet.write_string(0, col, name, bold)
-    for row_number, row in enumerate(_rows(report), start=1):
-        for col, value in enumerate(row):
-            if isinstance(value, date):
-                sheet.write_datetime(row_number, col, value, formats[date])
-            elif isinstance(value, Decimal):
-                sheet.write_number(row_number, col, value, formats[Decimal])
-            elif isinstance(value, int):
-                sheet.write_number(row_number, col, value)
-            elif value:
-                sheet.write_string(row_number, col, value)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, 0, len(CSV_COLUMNS) - 1)
-    workbook.close()
-    return buffer.getvalue()
 
 
 def _ieepa_layers(line: CustomsLineV1) -> tuple[IeepaLine, ...]:
@@ -220,30 +175,6 @@ def _entry(paid: list[tuple[CustomsLineV1, tuple[IeepaLine, ...]]]) -> IeepaEntr
         entered_value_usd=sum((line.entered_value_usd for line, _ in paid), Decimal(0)),
         duty_usd=sum((layer.duty_usd for layer in layers), Decimal(0)),
     )
-
-
-def _rows(report: IeepaRefundReport) -> Iterator[tuple[Any, ...]]:
-    for entry in report.entries:
-        for line in entry.lines:
-            yield (LINE_ROW, *astuple(line))
-        yield (
-            ENTRY_ROW,
-            entry.invoice_number,
-            entry.po_number,
-            entry.entry_date,
-            *[""] * 8,
-            entry.entered_value_usd,
-            entry.duty_usd,
-            entry.calc_id,
-        )
-    yield (TOTAL_ROW, *[""] * 11, report.entered_value_usd, report.duty_usd, "")
-
-
-def _csv_cell(value: Any) -> Any:
-    # A spreadsheet opening the CSV would evaluate text beginning with = + - @ as a formula.
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _calc_ids_where(context: RuntimeContext, attribute: str, value: str) -> Iterator[str]:

@@ -81,7 +81,7 @@ class CustomsHandler:
             f"{prefix}lines.parquet", _parquet(result), len(result.component_lines), "parquet"
         )
         inputs = [*_invoice_inputs(states), *(_input_file(sync) for sync in syncs)]
-        workbook = write_broker_workbook(result, _audit_inputs(inputs, syncs))
+        workbook = write_broker_workbook(result, _audit_inputs(inputs, syncs), lines)
         workbook_ref = self._put(
             f"workbooks/{calc_id}.xlsx", workbook, len(result.component_lines), "xlsx"
         )

@@ -15,35 +15,32 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
 import xlsxwriter
 
-from contracts.datasets import Component, CustomsLineV1
+from contracts.datasets import CustomsLineV1, NormalizedInvoiceLine
 from contracts.workbook_columns import (
     AUDIT_SHEET,
     CUSTOMS_LINES_COLUMNS,
     CUSTOMS_LINES_SHEET,
+    IDENTITY_COLUMNS,
     ColumnSpec,
     ColumnType,
 )
 from services.customs_generation.audit_sheet import AuditInputs, write_audit_sheet
 from services.customs_generation.results import CalculationResult
+from services.customs_generation.row_colours import ROW_FILLS, RowKind, row_kind
 from services.customs_generation.workbook_cells import (
     CellFormats,
     cell_writer,
-    write_header,
+    header_height,
+    print_setup,
 )
 
-COMPONENT_FILLS: dict[Component, str | None] = {
-    Component.STEEL: "#BDD7EE",
-    Component.ALUMINUM: "#F8CBAD",
-    Component.FULL: "#E2EFDA",
-    Component.NON_METAL: None,
-}
 TOTALS_LABEL = "TOTAL"
 _WORKBOOK_OPTIONS = {
     "constant_memory": True,
@@ -54,16 +51,26 @@ _WORKBOOK_OPTIONS = {
 _SOURCE_FIELD = re.compile(r"(?P<field>\w+)(?:\[(?P<index>\d+)\](?:\.(?P<item_field>\w+))?)?")
 
 FieldReader = Callable[[CustomsLineV1], object]
+InvoiceKey = tuple[str, int]
 
 
-def write_broker_workbook(result: CalculationResult, audit: AuditInputs) -> bytes:
-    """The .xlsx file for the brokers."""
+def write_broker_workbook(
+    result: CalculationResult,
+    audit: AuditInputs,
+    invoice_lines: Iterable[NormalizedInvoiceLine] = (),
+) -> bytes:
+    """The .xlsx file for the brokers; `invoice_lines` are the ZEMM004 lines the calculation
+    read, for the columns a customs line does not carry (currency, transport mode, seller)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, _WORKBOOK_OPTIONS)
     workbook.set_properties({"title": f"Customs lines {result.calc_id}"})
     formats = CellFormats(workbook)
-    _write_customs_lines(workbook.add_worksheet(CUSTOMS_LINES_SHEET), result, formats)
-    write_audit_sheet(workbook.add_worksheet(AUDIT_SHEET), result, audit, formats)
+    by_key = {(line.invoice_number, line.line_number): line for line in invoice_lines}
+    lines_sheet = workbook.add_worksheet(CUSTOMS_LINES_SHEET)
+    _write_customs_lines(lines_sheet, result, by_key, formats)
+    audit_sheet = workbook.add_worksheet(AUDIT_SHEET)
+    write_audit_sheet(audit_sheet, result, audit, formats)
+    print_setup(audit_sheet, _print_title(result))
     workbook.close()
     return buffer.getvalue()
 
@@ -92,49 +99,79 @@ def field_reader(source_field: str) -> FieldReader:
     return read
 
 
-def _write_customs_lines(sheet: Any, result: CalculationResult, formats: CellFormats) -> None:
+def invoice_reader(
+    invoice_field: str, by_key: dict[InvoiceKey, NormalizedInvoiceLine]
+) -> FieldReader:
+    """A reader for an `invoice_field`: the field of the invoice line the component came from
+    (None when the writer was not given that line)."""
+    if invoice_field not in NormalizedInvoiceLine.model_fields:
+        raise ValueError(f"invoice field {invoice_field!r} is not a NormalizedInvoiceLine field")
+    read_field = attrgetter(invoice_field)
+
+    def read(line: CustomsLineV1) -> object:
+        invoice_line = by_key.get((line.invoice_number, line.line_number))
+        return None if invoice_line is None else read_field(invoice_line)
+
+    return read
+
+
+def _reader(column: ColumnSpec, by_key: dict[InvoiceKey, NormalizedInvoiceLine]) -> FieldReader:
+    if column.source_field is not None:
+        return field_reader(column.source_field)
+    assert column.invoice_field is not None  # callers pass filled columns only
+    return invoice_reader(column.invoice_field, by_key)
+
+
+def _write_customs_lines(
+    sheet: Any,
+    result: CalculationResult,
+    by_key: dict[InvoiceKey, NormalizedInvoiceLine],
+    formats: CellFormats,
+) -> None:
     columns = CUSTOMS_LINES_COLUMNS
     for col, column in enumerate(columns):
         sheet.set_column(col, col, column.width)
-    write_header(sheet, 0, (column.name for column in columns), formats.header)
-    sheet.freeze_panes(1, 0)
+    sheet.set_row(0, header_height((column.name, column.width) for column in columns))
+    for col, column in enumerate(columns):
+        header = formats.broker_header if column.filled_by_broker else formats.header
+        sheet.write_string(0, col, column.name, header)
+    # Invoice, line, component and material stay in view while the other columns scroll.
+    sheet.freeze_panes(1, IDENTITY_COLUMNS)
+    print_setup(sheet, _print_title(result), repeat_columns=IDENTITY_COLUMNS)
     filled = [
         (
             col,
-            field_reader(column.source_field),
+            _reader(column, by_key),
             cell_writer(sheet, column.type),
-            _formats_by_component(column, formats),
+            _formats_by_kind(column, formats),
         )
         for col, column in enumerate(columns)
-        if column.source_field is not None
+        if not column.filled_by_broker
     ]
-    row_formats = {
-        component: formats.cell(None, fill) for component, fill in COMPONENT_FILLS.items() if fill
-    }
+    row_formats = {kind: formats.cell(None, fill) for kind, fill in ROW_FILLS.items() if fill}
     lines = result.component_lines
     for row, line in enumerate(lines, start=1):
-        component = line.component
-        row_format = row_formats.get(component)
+        kind = row_kind(line)
+        row_format = row_formats.get(kind)
         if row_format is not None:
             sheet.set_row(row, None, row_format)
         for col, read, write, cell_formats in filled:
             value = read(line)
             if value is not None:
-                write(row, col, value, cell_formats[component])
+                write(row, col, value, cell_formats[kind])
     sheet.autofilter(0, 0, len(lines), len(columns) - 1)
     _write_totals(sheet, len(lines) + 1, lines, formats)
 
 
-def _formats_by_component(column: ColumnSpec, formats: CellFormats) -> dict[Component, Any]:
-    return {
-        component: formats.cell(column.type, fill) for component, fill in COMPONENT_FILLS.items()
-    }
+def _formats_by_kind(column: ColumnSpec, formats: CellFormats) -> dict[RowKind, Any]:
+    return {kind: formats.cell(column.type, fill) for kind, fill in ROW_FILLS.items()}
 
 
 def _write_totals(
     sheet: Any, row: int, lines: Sequence[CustomsLineV1], formats: CellFormats
 ) -> None:
-    """Sums computed in Decimal, below the filter range so sorting never moves them."""
+    """Sums computed in Decimal, below the filter range so sorting never moves them; only the
+    columns whose sum means something (`ColumnSpec.totalled`)."""
     sheet.write_string(row, 0, TOTALS_LABEL, formats.cell(ColumnType.TEXT, bold=True))
     for col, column in enumerate(CUSTOMS_LINES_COLUMNS):
         if column.totalled and column.source_field is not None:
@@ -143,3 +180,12 @@ def _write_totals(
             total = sum((value for value in values if isinstance(value, Decimal)), Decimal(0))
             write = cell_writer(sheet, column.type)
             write(row, col, total, formats.cell(column.type, bold=True))
+
+
+def _print_title(result: CalculationResult) -> str:
+    dates = sorted({line.entry_date for line in result.component_lines})
+    if not dates:
+        return result.calc_id
+    if dates[0] == dates[-1]:
+        return f"{result.calc_id}, entry date {dates[0].isoformat()}"
+    return f"{result.calc_id}, entry dates {dates[0].isoformat()} to {dates[-1].isoformat()}"

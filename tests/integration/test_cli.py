@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -104,12 +105,59 @@ def test_worker_stops_gracefully_on_sigterm_and_leaves_nothing_in_flight(
     assert depth.idle
 
 
-def test_demo_ends_with_a_summary_and_the_quarantine_report_path(tmp_path):
-    result = ior("demo", "--out", str(tmp_path / "demo"), timeout=300)
+def test_demo_ends_with_a_summary_and_leaves_only_this_runs_outputs(tmp_path):
+    out = tmp_path / "demo"
+    (out / "quality").mkdir(parents=True)
+    (out / "quality" / "ZEMM004-0.json").write_text("{}")  # a report of an earlier run
+    (out / "CALC-20200101-000000-OLD1.xlsx").write_text("old")
+    (out / "notes.txt").write_text("the user's own file")
+
+    result = ior("demo", "--out", str(out), timeout=300)
+
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Extracts" in result.stdout and "total:" in result.stdout
     assert "Quarantine reports" in result.stdout and ".report.json" in result.stdout
-    assert list((tmp_path / "demo" / "quarantine").glob("*.report.json"))
+    assert "output(s) of an earlier run" in result.stdout
+    assert list((out / "rejections").glob("*.report.json"))
+    assert not (out / "quarantine").exists()
+    assert (out / "comparison.xlsx").is_file() and (out / "comparison.json").is_file()
+    assert not (out / "CALC-20200101-000000-OLD1.xlsx").exists()
+    assert not (out / "quality" / "ZEMM004-0.json").exists()
+    assert (out / "notes.txt").read_text() == "the user's own file"
+    # One copy per quality report, under its own name (not a second one as FEED-n.json).
+    quality = [path.name for path in (out / "quality").iterdir()]
+    assert quality and not [name for name in quality if re.fullmatch(r"[A-Z0-9]+-\d+\.json", name)]
+
+
+def test_no_credentials_against_a_local_endpoint_names_the_variables(settings, emulator):
+    result = ior(
+        "status",
+        "--endpoint",
+        emulator,
+        env={
+            "AWS_ACCESS_KEY_ID": "",
+            "AWS_SECRET_ACCESS_KEY": "",
+            "AWS_SESSION_TOKEN": "",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+            "AWS_CONFIG_FILE": "/nonexistent",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        },
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" in result.stderr
+
+
+def test_topology_not_provisioned_says_run_ior_up(settings, emulator, tmp_path):
+    file = tmp_path / "ZSDR010-20261122-0009.json"
+    file.write_text(json.dumps({"feed": "ZSDR010", "extracted_at": "2026-11-22T02:00:00Z"}))
+
+    result = ior("push", str(file), "--endpoint", emulator)
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.rstrip().endswith("the topology is not provisioned; run ior up")
 
 
 def test_dlq_ls_and_status_answer_for_every_service(context, emulator):

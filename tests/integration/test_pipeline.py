@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from contracts.topology import BUCKET_AUDIT, TOPOLOGY
 from services.process import find_extract_files, run_pipeline, summarize, write_outputs
+from services.results_cli import download_results
 from services.runtime import provision
 from services.runtime.context import RuntimeContext
 from services.runtime.queues import queue_depth
@@ -90,3 +91,21 @@ def test_nothing_is_left_in_any_queue_or_dlq(processed):
     for queue in TOPOLOGY.queues:
         for name in (queue.name, queue.dlq_name):
             assert queue_depth(context.clients, context.names, name).idle, name
+
+
+def test_results_of_a_calculation_download_from_the_endpoint(processed, tmp_path):
+    context, run, _ = processed
+    [calc_id] = summarize(run)["calc_ids"]
+
+    written = download_results(context, calc_id, tmp_path)
+
+    names = {path.relative_to(tmp_path).as_posix() for path in written}
+    assert {
+        f"{calc_id}.xlsx",
+        "customs_lines.jsonl",
+        f"audit/{calc_id}.json",
+        "comparison.json",
+        "comparison.xlsx",
+    } <= names
+    assert any(name.startswith("quality/ZEMM004-") for name in names)
+    assert any(name.startswith("rejections/") for name in names)

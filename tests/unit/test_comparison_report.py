@@ -11,8 +11,12 @@ from services.comparison.config import ComparisonConfig
 from services.comparison.matching import compare
 from services.comparison.report import SapSource, report_document, to_json
 from services.comparison.workbook import (
+    DIFFERING_FILL,
     DISCREPANCIES_SHEET,
     DISCREPANCY_COLUMNS,
+    FAIL_FILL,
+    ONE_SIDED_SHEET,
+    PASSED_SHEET,
     SUMMARY_SHEET,
     comparison_workbook,
 )
@@ -92,21 +96,59 @@ def test_same_result_gives_the_same_bytes():
     )
 
 
-def test_workbook_has_a_summary_and_one_discrepancy_row_per_field_and_one_sided_line():
-    book = openpyxl.load_workbook(
-        io.BytesIO(comparison_workbook(result(), [SAP], ComparisonConfig()))
+def workbook(material: str = "000000000010005100"):
+    return openpyxl.load_workbook(
+        io.BytesIO(comparison_workbook(result(material), [SAP], ComparisonConfig()))
     )
-    assert book.sheetnames == [SUMMARY_SHEET, DISCREPANCIES_SHEET]
-    summary = {row[0]: row[1] for row in book[SUMMARY_SHEET].iter_rows(values_only=True)}
-    assert (summary["CALC-ID"], summary["result"], summary["failed"]) == (
+
+
+def test_workbook_has_a_sheet_per_question():
+    assert workbook().sheetnames == [
+        SUMMARY_SHEET,
+        DISCREPANCIES_SHEET,
+        ONE_SIDED_SHEET,
+        PASSED_SHEET,
+    ]
+
+
+def test_summary_labels_are_words_and_counts_are_numbers():
+    summary = {row[0]: row[1] for row in workbook()[SUMMARY_SHEET].iter_rows(values_only=True)}
+
+    assert (summary["CALC-ID"], summary["Result"], summary["Failed"]) == (
         "CALC-20261122-020000-AB12",
         "FAIL",
         1,
     )
-    rows = list(book[DISCREPANCIES_SHEET].iter_rows(values_only=True))
+    assert summary["Tolerance: net weight (kg)"] == "±0.5 %"
+    assert summary["Only in our lines"] == 1
+    assert not any("_" in str(label) for label in summary)
+
+
+def test_discrepancy_values_are_numbers_with_two_decimals_and_coloured():
+    sheet = workbook()[DISCREPANCIES_SHEET]
+    rows = list(sheet.iter_rows(values_only=True))
+    ours, theirs, delta = sheet["F2"], sheet["G2"], sheet["H2"]
+
     assert rows[0] == DISCREPANCY_COLUMNS
-    assert rows[1] == (INVOICE, 10, "FULL", "FAIL", "duty_usd", "457.84", "451.90", -5.94)
-    assert [row[3] for row in rows[2:]] == ["OURS ONLY", "SAP ONLY"]
+    assert rows[1] == (INVOICE, 10, "FULL", "FAIL", "Duty (USD)", 457.84, 451.9, -5.94)
+    assert ours.number_format == theirs.number_format == delta.number_format == "#,##0.00"
+    assert ours.fill.fgColor.rgb == theirs.fill.fgColor.rgb == "FF" + DIFFERING_FILL[1:]
+    assert sheet["D2"].fill.fgColor.rgb == "FF" + FAIL_FILL[1:]
+    assert sheet.freeze_panes == "D2"
+
+
+def test_one_sided_lines_are_listed_with_the_values_their_side_has():
+    rows = list(workbook()[ONE_SIDED_SHEET].iter_rows(values_only=True))
+
+    assert [(row[1], row[3]) for row in rows[1:]] == [(30, "ior only"), (40, "SAP only")]
+    assert rows[2][5] == "9404210010"
+    assert all(isinstance(row[-1], float | int) for row in rows[1:])
+
+
+def test_passed_lines_are_listed_on_their_own_sheet():
+    rows = list(workbook()[PASSED_SHEET].iter_rows(values_only=True))
+
+    assert rows == [("Invoice", "Line", "Component"), (INVOICE, 20, "FULL")]
 
 
 def test_text_that_looks_like_a_formula_stays_text():

@@ -8,15 +8,15 @@ from decimal import Decimal
 import openpyxl
 
 from contracts.datasets import Component, DutyLayer
-from services.reports import (
-    CSV_COLUMNS,
-    ENTRY_ROW,
-    LINE_ROW,
-    TOTAL_ROW,
-    build_ieepa_report,
+from services.ieepa_refund_files import (
+    GRAND_TOTAL,
+    LINES_SHEET,
+    TOTALS_SHEET,
     to_csv,
     to_xlsx,
+    totals_to_csv,
 )
+from services.reports import build_ieepa_report
 from tests.unit.test_comparison_matching import customs_line
 
 D = Decimal
@@ -117,19 +117,36 @@ def test_the_current_calculation_is_the_one_not_superseded_whatever_its_calc_id(
     assert entry.calc_id == OLD_CALC
 
 
-def test_csv_has_a_row_per_layer_then_the_entry_total_then_the_grand_total():
+def test_csv_has_a_row_per_component_line_with_each_ieepa_layer_side_by_side():
     rows = list(csv.reader(io.StringIO(to_csv(build_ieepa_report(sample_lines(), None, None)))))
-    assert tuple(rows[0]) == CSV_COLUMNS
-    assert [row[0] for row in rows[1:]] == [LINE_ROW] * 3 + [ENTRY_ROW, TOTAL_ROW]
-    line = dict(zip(CSV_COLUMNS, rows[1], strict=True))
-    assert (line["code"], line["rate_pct"], line["duty_usd"], line["entry_date"]) == (
-        "9903.01.24",
-        "20",
-        "1332.00",
-        "2025-09-18",
-    )
-    assert rows[4][CSV_COLUMNS.index("duty_usd")] == "5106.00"
-    assert rows[5][CSV_COLUMNS.index("duty_usd")] == "5106.00"
+    header = rows[0]
+    line = dict(zip(header, rows[1], strict=True))
+
+    assert len(rows) == 1 + 2  # the header and the two component lines, no total rows
+    assert (
+        line["Entry Date (7501 block 7)"],
+        line["IEEPA-FENTANYL Ch.99 No. (block 29)"],
+        line["IEEPA-FENTANYL Rate % (block 33)"],
+        line["IEEPA-FENTANYL Duty USD"],
+    ) == ("2025-09-18", "9903.01.24", "20", "1332.00")
+    assert "Port Code (block 6)" in header and "HTSUS No. (block 29)" in header
+
+
+def test_column_sums_of_the_lines_are_the_report_totals():
+    report = build_ieepa_report(sample_lines(), None, None)
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+
+    assert sum(D(row["IEEPA Duty USD (block 34)"]) for row in rows) == report.duty_usd
+    assert sum(D(row["Entered Value USD (block 32)"]) for row in rows) == (report.entered_value_usd)
+
+
+def test_totals_csv_has_each_entry_then_the_grand_total_in_words():
+    report = build_ieepa_report(sample_lines(), None, None)
+    rows = list(csv.reader(io.StringIO(totals_to_csv(report))))
+
+    assert rows[1][2] == ENTRY
+    assert rows[-1][:3] == [GRAND_TOTAL, "", "1 entry"]
+    assert rows[-1][-1] == "5106.00"
 
 
 def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_is_quoted():
@@ -138,14 +155,28 @@ def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_is_quoted():
     assert "'=cmd|' /C calc'!A0" in text
 
 
-def test_excel_holds_the_same_rows_with_text_as_text_and_amounts_as_numbers():
+def test_excel_puts_totals_on_their_own_sheet_bold_and_set_apart():
     lines = sample_lines(invoice="=HYPERLINK(1)")
-    sheet = openpyxl.load_workbook(
-        io.BytesIO(to_xlsx(build_ieepa_report(lines, None, None)))
-    ).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == CSV_COLUMNS
-    assert [row[0] for row in rows[1:]] == [LINE_ROW] * 3 + [ENTRY_ROW, TOTAL_ROW]
-    assert sheet.cell(row=2, column=2).data_type == "s"
-    assert sheet.cell(row=2, column=2).value == "=HYPERLINK(1)"
-    assert rows[-1][CSV_COLUMNS.index("duty_usd")] == 5106
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(build_ieepa_report(lines, None, None))))
+    sheet, totals = book[LINES_SHEET], book[TOTALS_SHEET]
+    grand = totals.max_row
+
+    assert book.sheetnames == [LINES_SHEET, TOTALS_SHEET]
+    assert sheet.cell(row=2, column=3).data_type == "s"
+    assert sheet.cell(row=2, column=3).value == "=HYPERLINK(1)"
+    assert sheet.max_row == 3
+    assert totals.cell(row=grand, column=1).value == GRAND_TOTAL
+    assert totals.cell(row=grand, column=1).font.b
+    assert totals.cell(row=grand - 1, column=1).value is None  # the blank row before it
+    assert totals.cell(row=grand, column=7).value == 5106
+
+
+def test_excel_columns_are_wide_enough_and_money_has_two_decimals():
+    book = openpyxl.load_workbook(
+        io.BytesIO(to_xlsx(build_ieepa_report(sample_lines(), None, None)))
+    )
+    sheet = book[LINES_SHEET]
+
+    assert sheet.column_dimensions["A"].width >= 12  # a date, not ###
+    assert sheet.cell(row=2, column=9).number_format == "#,##0.00"
+    assert sheet.freeze_panes == "A2"
