@@ -188,7 +188,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _connect(args: argparse.Namespace) -> tuple[AwsClients, NameResolver]:
-    settings = Settings.from_env()
+    settings: Settings = args.settings
     if args.endpoint:
         settings = settings.with_endpoint(args.endpoint)
     clients = AwsClients.from_settings(settings)

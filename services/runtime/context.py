@@ -84,5 +84,5 @@ def processor_for(app: ServiceApp, context: RuntimeContext) -> MessageProcessor:
         context.idempotency,
         context.publisher,
         DeadLetters(context.clients.sqs, dlq_url, app.name),
-        context.settings.max_receive_count,
+        TOPOLOGY.queue(queue).max_receive_count,
     )

@@ -27,6 +27,7 @@ from services.runtime.processor import MessageProcessor, Outcome
 from services.runtime.publisher import message_attributes
 from services.runtime.queues import QueueDepth, queue_depth
 from services.runtime.replay import ReplayMethod, replay
+from services.runtime.settings import Settings
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.integration
@@ -247,7 +248,7 @@ REPLAY_SCRIPT = textwrap.dedent(
     from services.runtime.replay import replay
     from services.runtime.settings import Settings
 
-    clients = AwsClients.from_settings(Settings().with_endpoint(sys.argv[1]))
+    clients = AwsClients.from_settings(Settings.from_env().on_emulator(sys.argv[1]))
     replay(clients, NameResolver(clients), "audit", rate_per_second=2)
     """
 )
@@ -347,6 +348,7 @@ def ops(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="ior")
     register(parser.add_subparsers(required=True), lambda p: p.add_argument("--endpoint"))
     args = parser.parse_args(argv)
+    args.settings = Settings.from_env()  # as `ior`'s main reads them
     return args.handler(args)
 
 
