@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Self
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -49,7 +49,7 @@ class Settings:
     worker_concurrency: int
     receive_wait_seconds: int
     visibility_heartbeat_seconds: int
-    inprogress_expiry_seconds: int
+    claim_lease_seconds: int
     idempotency_retention_days: int
     claim_check_threshold_bytes: int
     log_level: LogLevel | None
@@ -108,7 +108,7 @@ class _Environment(BaseSettings):
     worker_concurrency: int = Field(4, ge=1, le=64)
     receive_wait_seconds: int = Field(20, ge=0, le=20)
     visibility_heartbeat_seconds: int = Field(30, ge=1, le=_MAX_HEARTBEAT_SECONDS)
-    inprogress_expiry_seconds: int = Field(900, ge=1)
+    claim_lease_seconds: int = Field(90, ge=2)
     idempotency_retention_days: int = Field(30, ge=1)
     claim_check_threshold_bytes: int = Field(200_000, gt=0, le=_MAX_MESSAGE_BYTES)
     log_level: LogLevel | None = None
@@ -130,6 +130,16 @@ class _Environment(BaseSettings):
     def _upper_case_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @model_validator(mode="after")
+    def _lease_outlives_a_heartbeat(self) -> Self:
+        if self.claim_lease_seconds < 2 * self.visibility_heartbeat_seconds:
+            raise ValueError(
+                f"{PREFIX}CLAIM_LEASE_SECONDS={self.claim_lease_seconds} must be at least twice "
+                f"{PREFIX}VISIBILITY_HEARTBEAT_SECONDS={self.visibility_heartbeat_seconds}, or one "
+                "late heartbeat loses the lease"
+            )
+        return self
+
 
 class _ServiceEndpoints(PydanticBaseSettingsSource):
     """`AWS_ENDPOINT_URL_<SERVICE>` as the AWS SDKs read it: one variable per service, so the
@@ -150,6 +160,8 @@ class _ServiceEndpoints(PydanticBaseSettingsSource):
 def _one_line(exc: ValidationError) -> str:
     error = exc.errors()[0]
     message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:  # a rule across variables: its message names them
+        return message
     field = str(error["loc"][0])
     variable = field if field.isupper() else f"{PREFIX}{field.upper()}"
     return f"{variable}={error['input']!r}: {message}"

@@ -20,6 +20,7 @@ from contracts.topology import ALERT_RAISED, TABLE_FEED_SYNC
 from services.ops_cli import register
 from services.runtime.context import RuntimeContext
 from services.runtime.dead_letters import DeadLetters
+from services.runtime.deferrals import Deferrals
 from services.runtime.dlq import list_dlqs, peek, peek_messages, purge, service_queues, status
 from services.runtime.events import event_decoder
 from services.runtime.messages import InboundMessage, ServiceApp
@@ -81,7 +82,10 @@ class Recorder:
 def audit_processor(context: RuntimeContext, handler: Recorder) -> MessageProcessor:
     app = ServiceApp("audit", event_decoder("audit", context.claim_checks), {ALERT_RAISED: handler})
     dead_letters = DeadLetters(context.clients.sqs, url(context, AUDIT.dlq), "audit")
-    return MessageProcessor(app, context.idempotency, context.publisher, dead_letters, 3)
+    deferrals = Deferrals(context.clients.sqs, url(context, AUDIT.queue), recheck_seconds=1)
+    return MessageProcessor(
+        app, context.idempotency, context.publisher, dead_letters, 3, deferrals=deferrals
+    )
 
 
 def consume_source_queue(context: RuntimeContext, handler: Recorder) -> None:

@@ -138,6 +138,7 @@ def test_log_level_is_read_in_any_case(monkeypatch):
         ("IOR_WORKER_CONCURRENCY", "0", "greater than or equal to 1"),
         ("IOR_RECEIVE_WAIT_SECONDS", "30", "less than or equal to 20"),
         ("IOR_CLAIM_CHECK_THRESHOLD_BYTES", "300000", "less than or equal to 262144"),
+        ("IOR_CLAIM_LEASE_SECONDS", "10", "at least twice IOR_VISIBILITY_HEARTBEAT_SECONDS=30"),
     ],
 )
 def test_settings_reject_a_value_out_of_range_in_one_line_naming_the_variable(
