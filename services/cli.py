@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -57,7 +56,8 @@ class UsageError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env()
+    """The settings `main` read, pointed at `--endpoint` when one was given."""
+    settings: Settings = args.settings
     return settings.with_endpoint(args.endpoint) if args.endpoint else settings
 
 
@@ -96,7 +96,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             f"unknown service {', '.join(unknown)}; choose from {', '.join(SERVICE_NAMES)}"
         )
     settings = _settings(args)
-    configure_logging(settings.log_level)
+    configure_logging(settings.level())
     run_forever(RuntimeContext.from_settings(settings), services)
     return 0
 
@@ -306,7 +306,6 @@ def build_parser() -> argparse.ArgumentParser:
 def endpoint_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--endpoint",
-        default=os.environ.get("AWS_ENDPOINT_URL"),
         help="AWS-compatible endpoint, e.g. http://localhost:4566 (default: $AWS_ENDPOINT_URL, "
         "else AWS)",
     )
@@ -329,9 +328,10 @@ def _default_samples() -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # Logs go to stderr for people; stdout stays clean for tables and --json output.
-    configure_logging(os.environ.get("IOR_LOG_LEVEL", "WARNING").upper(), json=False)
     try:
+        args.settings = Settings.from_env()
+        # Logs go to stderr for people; stdout stays clean for tables and --json output.
+        configure_logging(args.settings.level("WARNING"), json=False)
         result: int = args.handler(args)
     except UsageError as exc:
         print(f"ior: {exc}", file=sys.stderr)

@@ -205,7 +205,7 @@ def _comparison_line(comparison: dict[str, Any]) -> str:
 
 
 def _connect(args: argparse.Namespace) -> tuple[AwsClients, NameResolver]:
-    settings = Settings.from_env()
+    settings: Settings = args.settings
     if args.endpoint:
         settings = settings.with_endpoint(args.endpoint)
     clients = AwsClients.from_settings(settings)

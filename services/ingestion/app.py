@@ -11,6 +11,7 @@ from services.ingestion.handler import (
     IngestionLimits,
     ReceivedFile,
     correlation_id,
+    feed_of,
 )
 from services.ingestion.notifications import ObjectCreated, parse_notification
 from services.runtime.blobs import BlobStore, s3_uri, sha256_hex
@@ -70,8 +71,10 @@ def received_file(
 
 
 def _work(received: ReceivedFile) -> Work:
+    # The feed is part of the identity: the same bytes quarantined under the wrong feed must be
+    # ingested when uploaded again under the right one, not dropped as a duplicate.
     return Work(
-        key=f"{NAME}:sha256:{received.sha256}",
+        key=f"{NAME}:{feed_of(received.key)}:sha256:{received.sha256}",
         event_type=FILE_RECEIVED,
         event_id=received.key,
         correlationid=correlation_id(received),

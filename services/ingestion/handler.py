@@ -164,7 +164,7 @@ class IngestionHandler:
         return self._envelopes(received, header.extract_id, events)
 
     def _reject_whole(self, received: ReceivedFile, exc: ExtractUnreadable) -> Handled:
-        feed = _feed_of(received.key)
+        feed = feed_of(received.key)
         name = PurePosixPath(received.key).name or "file"
         copy_key = f"{RAW_QUARANTINE_PREFIX}{feed}/{received.short_sha}-{name}"
         quarantined = self._blobs.copy(received.bucket, received.key, BUCKET_RAW, copy_key)
@@ -206,7 +206,7 @@ class IngestionHandler:
                 source=SOURCE,
                 subject=correlationid,
                 correlationid=correlationid,
-                cause=f"sha256:{received.sha256}",
+                cause=f"{feed_of(received.key)}:sha256:{received.sha256}",
             )
             for data in events
         ]
@@ -226,7 +226,8 @@ def upload_extract_id(location: SourceLocation, received: ReceivedFile) -> str:
     return f"UPLOAD-{location.feed}-{received.received_at:%Y%m%d}-{received.short_sha}"
 
 
-def _feed_of(key: str) -> str:
+def feed_of(key: str) -> str:
+    """The feed a key is filed under (`sap/{FEED}/…`, `upload/{FEED}/…`), else UNKNOWN."""
     parts = key.split("/")
     candidate = parts[1] if len(parts) > 2 else ""
     return candidate if candidate.isalnum() else "UNKNOWN"

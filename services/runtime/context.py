@@ -12,6 +12,7 @@ from services.runtime.aws import AwsClients
 from services.runtime.blobs import BlobStore
 from services.runtime.claimcheck import ClaimCheckStore
 from services.runtime.dead_letters import DeadLetters
+from services.runtime.deferrals import Deferrals
 from services.runtime.idempotency import IdempotencyStore
 from services.runtime.messages import ServiceApp
 from services.runtime.names import NameResolver
@@ -47,7 +48,7 @@ class RuntimeContext:
             publisher=Publisher(clients.sns, names, claim_checks),
             idempotency=IdempotencyStore(
                 clients.dynamodb,
-                inprogress_expiry_seconds=settings.inprogress_expiry_seconds,
+                lease_seconds=settings.claim_lease_seconds,
                 retention_days=settings.idempotency_retention_days,
             ),
         )
@@ -77,12 +78,17 @@ def _has_module(dotted: str) -> bool:
 
 
 def processor_for(app: ServiceApp, context: RuntimeContext) -> MessageProcessor:
-    queue = TOPOLOGY.service(app.name).queue
-    dlq_url = context.names.queue_url(TOPOLOGY.queue(queue).dlq_name)
+    queue = TOPOLOGY.queue(TOPOLOGY.service(app.name).queue)
+    sqs = context.clients.sqs
     return MessageProcessor(
         app,
         context.idempotency,
         context.publisher,
-        DeadLetters(context.clients.sqs, dlq_url, app.name),
-        context.settings.max_receive_count,
+        DeadLetters(sqs, context.names.queue_url(queue.dlq_name), app.name),
+        queue.max_receive_count,
+        deferrals=Deferrals(
+            sqs,
+            context.names.queue_url(queue.name),
+            recheck_seconds=context.settings.visibility_heartbeat_seconds,
+        ),
     )

@@ -19,9 +19,15 @@ _MAX_MESSAGE_CHARS = 1000
 _NUMBER_ATTRIBUTES = frozenset({"version", "replay_count"})
 
 
-def _data_type(name: str) -> str:
-    """The attributes ior sets as numbers keep that type when a message is dead-lettered."""
-    return "Number" if name in _NUMBER_ATTRIBUTES else "String"
+def original_attributes(message: InboundMessage) -> dict[str, MessageAttributeValueTypeDef]:
+    """The message's attributes as it was sent; those ior sets as numbers keep that type."""
+    return {
+        name: {
+            "DataType": "Number" if name in _NUMBER_ATTRIBUTES else "String",
+            "StringValue": value,
+        }
+        for name, value in message.attributes.items()
+    }
 
 
 class DeadLetters:
@@ -33,10 +39,7 @@ class DeadLetters:
     @aws_retry
     def send(self, message: InboundMessage, error_type: str, error_message: str) -> None:
         """Body and original attributes are kept as they were, so a replay is the same message."""
-        attributes: dict[str, MessageAttributeValueTypeDef] = {
-            name: {"DataType": _data_type(name), "StringValue": value}
-            for name, value in message.attributes.items()
-        }
+        attributes = original_attributes(message)
         reason = {
             "error_type": error_type,
             "error_message": error_message[:_MAX_MESSAGE_CHARS] or error_type,

@@ -6,14 +6,17 @@ from contracts.errors import IorError
 
 
 class AlreadyInProgress(IorError):
-    """Another worker holds this idempotency key and its claim has not expired: retry later."""
+    """Another worker's live lease holds this idempotency key: try again when it lapses."""
 
     error_type = "already-in-progress"
     permanent = False
 
-    def __init__(self, key: str) -> None:
-        super().__init__(f"{key} is being processed by another worker; it will be retried")
+    def __init__(self, key: str, lapses_in_seconds: int) -> None:
+        super().__init__(
+            f"{key} is being processed by another worker; its lease lapses in {lapses_in_seconds} s"
+        )
         self.key = key
+        self.lapses_in_seconds = lapses_in_seconds
 
 
 class IdempotencyKeyMissing(IorError):

@@ -6,7 +6,6 @@ only the messages to retry return to the queue while the settled ones are delete
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -14,16 +13,18 @@ from services.runtime.context import RuntimeContext, load_app, processor_for
 from services.runtime.logging import configure_logging
 from services.runtime.messages import InboundMessage
 from services.runtime.processor import MessageProcessor, Outcome
-from services.runtime.settings import Settings
+from services.runtime.settings import Settings, SettingsError
 
 
 @cache
-def _processor(service: str) -> MessageProcessor:
+def _processor() -> MessageProcessor:
     """Built on the first invocation and kept for the warm container's life."""
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    if settings.service is None:
+        raise SettingsError("IOR_SERVICE is not set: the function does not know its service")
+    configure_logging(settings.level())
     context = RuntimeContext.from_settings(settings)
-    return processor_for(load_app(service, context), context)
+    return processor_for(load_app(settings.service, context), context)
 
 
 def process_batch(processor: MessageProcessor, event: dict[str, Any]) -> dict[str, Any]:
@@ -36,4 +37,4 @@ def process_batch(processor: MessageProcessor, event: dict[str, Any]) -> dict[st
 
 
 def handler(event: dict[str, Any], _context: object) -> dict[str, Any]:
-    return process_batch(_processor(os.environ["IOR_SERVICE"]), event)
+    return process_batch(_processor(), event)

@@ -30,7 +30,8 @@ def emf_record(service: str, event_type: str, outcome: str, seconds: float) -> d
         "type": event_type,
         "outcome": outcome,
         "Processed": 1 if outcome == "done" else 0,
-        "Failed": 0 if outcome == "done" else 1,
+        # A deferred message waits for another worker's lease: not a failure.
+        "Failed": 1 if outcome in ("retry", "dead-lettered") else 0,
         "Duration": round(seconds * 1000, 3),
     }
 

@@ -7,6 +7,7 @@ import asyncio
 import signal
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
 from contracts.topology import TOPOLOGY
@@ -25,8 +26,15 @@ def build_workers(context: RuntimeContext, services: Sequence[str]) -> list[Queu
     return workers
 
 
-async def run_until_stopped(workers: Sequence[QueueWorker], stop: asyncio.Event) -> None:
-    await asyncio.gather(*(worker.run(stop) for worker in workers))
+async def run_until_stopped(
+    workers: Sequence[QueueWorker], stop: asyncio.Event, concurrency: int
+) -> None:
+    """Every worker of this process on one loop, with a thread for each of its slots' work and
+    one for each slot's heartbeat (lease renewal): the default executor (CPU count + 4 threads)
+    would leave slots waiting for a thread, and a heartbeat behind them would let leases lapse."""
+    with ThreadPoolExecutor(max_workers=2 * concurrency * len(workers)) as threads:
+        asyncio.get_running_loop().set_default_executor(threads)
+        await asyncio.gather(*(worker.run(stop) for worker in workers))
 
 
 def run_forever(context: RuntimeContext, services: Sequence[str]) -> None:
@@ -37,7 +45,8 @@ def run_forever(context: RuntimeContext, services: Sequence[str]) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await run_until_stopped(build_workers(context, services), stop)
+        workers = build_workers(context, services)
+        await run_until_stopped(workers, stop, context.settings.worker_concurrency)
 
     asyncio.run(main())
 
@@ -47,6 +56,7 @@ class BackgroundWorkers:
 
     def __init__(self, context: RuntimeContext, services: Sequence[str]) -> None:
         self._workers = build_workers(context, services)
+        self._concurrency = context.settings.worker_concurrency
         self._loop = asyncio.new_event_loop()
         self._stop = asyncio.Event()
         self._thread = threading.Thread(target=self._run, name="ior-workers", daemon=True)
@@ -54,7 +64,9 @@ class BackgroundWorkers:
 
     def _run(self) -> None:
         try:
-            self._loop.run_until_complete(run_until_stopped(self._workers, self._stop))
+            self._loop.run_until_complete(
+                run_until_stopped(self._workers, self._stop, self._concurrency)
+            )
         except BaseException as exc:
             self._error = exc
 

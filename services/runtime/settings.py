@@ -1,18 +1,35 @@
-"""One typed settings object, read once from the environment at start-up.
+"""One typed settings object, read once from the environment at start-up (pydantic-settings).
 
 The standard AWS variables are honoured (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`,
 `AWS_REGION`/`AWS_DEFAULT_REGION`, credentials through boto's own chain); ior's own knobs start with
-`IOR_`. Nothing below the edges of a service reads `os.environ`.
+`IOR_` and are checked against their ranges, so a nonsense value stops the process at start with one
+line naming the variable instead of failing later inside a worker. Nothing below the edges of a
+service reads `os.environ`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Self
+from typing import Any, Literal, Self
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 MB = 1024 * 1024
+PREFIX = "IOR_"
+SERVICE_ENDPOINT_PREFIX = "AWS_ENDPOINT_URL_"
+# SNS and SQS refuse messages over 256 KiB: a larger envelope must travel by claim check.
+_MAX_MESSAGE_BYTES = 256 * 1024
+# SQS allows a message to stay invisible for at most 12 hours; the heartbeat asks for 3 intervals.
+_MAX_HEARTBEAT_SECONDS = 4 * 3600
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class SettingsError(ValueError):
@@ -21,55 +38,34 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    region: str = "us-east-1"
-    endpoint_url: str | None = None
-    service_endpoints: tuple[tuple[str, str], ...] = ()
-    max_file_bytes: int = 50 * MB
-    max_records: int = 200_000
-    worker_concurrency: int = 4
-    receive_wait_seconds: int = 20
-    visibility_heartbeat_seconds: int = 30
-    inprogress_expiry_seconds: int = 900
-    idempotency_retention_days: int = 30
-    claim_check_threshold_bytes: int = 200_000
-    max_receive_count: int = 3
-    log_level: str = "INFO"
+    """What a process runs with; built by `from_env`, changed for a run with `replace`."""
+
+    region: str
+    endpoint_url: str | None
+    service_endpoints: tuple[tuple[str, str], ...]
+    service: str | None
+    max_file_bytes: int
+    max_records: int
+    worker_concurrency: int
+    receive_wait_seconds: int
+    visibility_heartbeat_seconds: int
+    claim_lease_seconds: int
+    idempotency_retention_days: int
+    claim_check_threshold_bytes: int
+    log_level: LogLevel | None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
-        env = os.environ if environ is None else environ
-        endpoints = tuple(
-            sorted(
-                (name.removeprefix("AWS_ENDPOINT_URL_").lower(), value)
-                for name, value in env.items()
-                if name.startswith("AWS_ENDPOINT_URL_") and value
-            )
-        )
-        defaults = cls()
-        return cls(
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or defaults.region,
-            endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
-            service_endpoints=endpoints,
-            max_file_bytes=_int(env, "IOR_MAX_FILE_BYTES", defaults.max_file_bytes),
-            max_records=_int(env, "IOR_MAX_RECORDS", defaults.max_records),
-            worker_concurrency=_int(env, "IOR_WORKER_CONCURRENCY", defaults.worker_concurrency),
-            receive_wait_seconds=_int(
-                env, "IOR_RECEIVE_WAIT_SECONDS", defaults.receive_wait_seconds
-            ),
-            visibility_heartbeat_seconds=_int(
-                env, "IOR_VISIBILITY_HEARTBEAT_SECONDS", defaults.visibility_heartbeat_seconds
-            ),
-            inprogress_expiry_seconds=_int(
-                env, "IOR_INPROGRESS_EXPIRY_SECONDS", defaults.inprogress_expiry_seconds
-            ),
-            idempotency_retention_days=_int(
-                env, "IOR_IDEMPOTENCY_RETENTION_DAYS", defaults.idempotency_retention_days
-            ),
-            claim_check_threshold_bytes=_int(
-                env, "IOR_CLAIM_CHECK_THRESHOLD_BYTES", defaults.claim_check_threshold_bytes
-            ),
-            log_level=env.get("IOR_LOG_LEVEL", defaults.log_level).upper(),
-        )
+    def from_env(cls) -> Self:
+        """The settings of this process; `SettingsError` names the first variable that is wrong."""
+        try:
+            environment = _Environment()
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
+        return cls(**environment.model_dump())
+
+    def level(self, default: LogLevel = "INFO") -> LogLevel:
+        """`IOR_LOG_LEVEL`, else the entry point's own default (the CLI is quieter than workers)."""
+        return self.log_level or default
 
     def endpoint_for(self, service: str) -> str | None:
         """The endpoint for one AWS service: its own variable first, then the global one."""
@@ -88,18 +84,84 @@ class Settings:
 
     def endpoint_environment(self) -> dict[str, str]:
         """These endpoints as the variables `from_env` reads (for a worker started apart)."""
-        named = {f"AWS_ENDPOINT_URL_{name.upper()}": url for name, url in self.service_endpoints}
+        named = {
+            f"{SERVICE_ENDPOINT_PREFIX}{name.upper()}": url for name, url in self.service_endpoints
+        }
         return {"AWS_ENDPOINT_URL": self.endpoint_url or "", **named}
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
-    if value < 0:
-        raise SettingsError(f"{name}={raw!r} must not be negative")
-    return value
+class _Environment(BaseSettings):
+    """The variables, their defaults and their ranges."""
+
+    # An empty variable counts as unset, as it does for the AWS SDKs.
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, frozen=True)
+
+    region: str = Field(
+        "us-east-1", min_length=1, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+    endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")
+    # From the `AWS_ENDPOINT_URL_<SERVICE>` variables (see `_ServiceEndpoints`).
+    service_endpoints: tuple[tuple[str, str], ...] = ()
+    service: str | None = Field(None, description="the service a Lambda function runs")
+    max_file_bytes: int = Field(50 * MB, gt=0)
+    max_records: int = Field(200_000, gt=0)
+    worker_concurrency: int = Field(4, ge=1, le=64)
+    receive_wait_seconds: int = Field(20, ge=0, le=20)
+    visibility_heartbeat_seconds: int = Field(30, ge=1, le=_MAX_HEARTBEAT_SECONDS)
+    claim_lease_seconds: int = Field(90, ge=2)
+    idempotency_retention_days: int = Field(30, ge=1)
+    claim_check_threshold_bytes: int = Field(200_000, gt=0, le=_MAX_MESSAGE_BYTES)
+    log_level: LogLevel | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # No dotenv or secrets files: the environment is the one place settings come from.
+        return env_settings, _ServiceEndpoints(settings_cls)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_heartbeat(self) -> Self:
+        if self.claim_lease_seconds < 2 * self.visibility_heartbeat_seconds:
+            raise ValueError(
+                f"{PREFIX}CLAIM_LEASE_SECONDS={self.claim_lease_seconds} must be at least twice "
+                f"{PREFIX}VISIBILITY_HEARTBEAT_SECONDS={self.visibility_heartbeat_seconds}, or one "
+                "late heartbeat loses the lease"
+            )
+        return self
+
+
+class _ServiceEndpoints(PydanticBaseSettingsSource):
+    """`AWS_ENDPOINT_URL_<SERVICE>` as the AWS SDKs read it: one variable per service, so the
+    names are not known in advance and no field can name them."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: `__call__` gives the one value it knows
+
+    def __call__(self) -> dict[str, Any]:
+        endpoints = sorted(
+            (name.removeprefix(SERVICE_ENDPOINT_PREFIX).lower(), value)
+            for name, value in os.environ.items()
+            if name.startswith(SERVICE_ENDPOINT_PREFIX) and value
+        )
+        return {"service_endpoints": tuple(endpoints)} if endpoints else {}
+
+
+def _one_line(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:  # a rule across variables: its message names them
+        return message
+    field = str(error["loc"][0])
+    variable = field if field.isupper() else f"{PREFIX}{field.upper()}"
+    return f"{variable}={error['input']!r}: {message}"

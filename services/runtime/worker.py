@@ -2,7 +2,8 @@
 
 - bounded concurrency: never more messages received than free slots;
 - per-message ack: each message is deleted on its own as soon as it is settled;
-- visibility heartbeat: long work keeps its message invisible to other workers;
+- visibility heartbeat: long work keeps its message invisible to other workers and renews the
+  lease of its idempotency claim, so a worker that dies lets both lapse within a few beats;
 - retry backoff: a message to retry becomes visible again after an exponential delay;
 - graceful stop: on SIGTERM/SIGINT no new receive starts, in-flight messages finish, and messages
   received but not started are released at once (visibility 0) — never lost.
@@ -18,7 +19,7 @@ from aiobotocore.session import get_session
 
 from services.runtime.aws import client_kwargs
 from services.runtime.messages import InboundMessage
-from services.runtime.processor import MessageProcessor, Outcome
+from services.runtime.processor import HeldClaim, MessageProcessor, Outcome
 from services.runtime.settings import Settings
 
 log = structlog.get_logger("ior.worker")
@@ -80,9 +81,10 @@ class QueueWorker:
     async def _settle(self, sqs: Any, raw: dict[str, Any]) -> None:
         receipt = raw["ReceiptHandle"]
         message = InboundMessage.from_sqs(raw)
-        heartbeat = asyncio.create_task(self._heartbeat(sqs, receipt))
+        held = HeldClaim()
+        heartbeat = asyncio.create_task(self._heartbeat(sqs, receipt, held))
         try:
-            outcome = await asyncio.to_thread(self._processor.process, message)
+            outcome = await asyncio.to_thread(self._processor.process, message, held)
         finally:
             heartbeat.cancel()
         if outcome is Outcome.RETRY:
@@ -93,15 +95,19 @@ class QueueWorker:
         else:
             await sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=receipt)
 
-    async def _heartbeat(self, sqs: Any, receipt: str) -> None:
-        interval = max(1, self._settings.visibility_heartbeat_seconds)
+    async def _heartbeat(self, sqs: Any, receipt: str, held: HeldClaim) -> None:
+        interval = self._settings.visibility_heartbeat_seconds
         while True:
             await asyncio.sleep(interval)
-            await sqs.change_message_visibility(
-                QueueUrl=self._queue_url,
-                ReceiptHandle=receipt,
-                VisibilityTimeout=min(_MAX_VISIBILITY_SECONDS, interval * 3),
-            )
+            try:
+                await sqs.change_message_visibility(
+                    QueueUrl=self._queue_url,
+                    ReceiptHandle=receipt,
+                    VisibilityTimeout=min(_MAX_VISIBILITY_SECONDS, interval * 3),
+                )
+                await asyncio.to_thread(self._processor.renew, held)
+            except Exception as exc:  # the next beat tries again; the work itself goes on
+                log.warning("worker.heartbeat_failed", service=self.service, error=str(exc))
 
     async def _release(self, sqs: Any, messages: list[dict[str, Any]]) -> None:
         for raw in messages:

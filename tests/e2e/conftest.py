@@ -102,7 +102,9 @@ def e2e_settings(endpoints: Endpoints) -> Iterator[Settings]:
         patch.delenv("AWS_SESSION_TOKEN", raising=False)
         patch.delenv("AWS_PROFILE", raising=False)
         yield replace(
-            Settings(region=REGION, service_endpoints=(("dynamodb", endpoints.dynamodb),)),
+            Settings.from_env(),
+            region=REGION,
+            service_endpoints=(("dynamodb", endpoints.dynamodb),),
             endpoint_url=endpoints.aws,
             receive_wait_seconds=1,
             visibility_heartbeat_seconds=1,

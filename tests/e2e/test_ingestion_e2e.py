@@ -104,11 +104,11 @@ def test_worker_killed_mid_batch_and_restarted_loses_and_duplicates_nothing(
     context: RuntimeContext, workers: Workers
 ):
     # A killed worker's messages come back after the queue's visibility timeout, and its claims
-    # expire after IOR_INPROGRESS_EXPIRY_SECONDS: both short here, so the test takes seconds.
+    # leases lapse after IOR_CLAIM_LEASE_SECONDS: both short here, so the test takes seconds.
     context.clients.sqs.set_queue_attributes(
         QueueUrl=context.names.queue_url(QUEUE_INGESTION), Attributes={"VisibilityTimeout": "4"}
     )
-    crash_env = {"IOR_INPROGRESS_EXPIRY_SECONDS": "2", "IOR_WORKER_CONCURRENCY": "2"}
+    crash_env = {"IOR_CLAIM_LEASE_SECONDS": "2", "IOR_WORKER_CONCURRENCY": "2"}
     # Files whose outcome is an accepted extract (one per file); the quarantined file's
     # redelivery has its own test below.
     landing = [(key, body) for name, (key, body) in sample_files().items() if name != WHOLE_REJECT]

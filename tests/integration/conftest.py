@@ -25,7 +25,7 @@ def emulator() -> Iterator[str]:
 def settings(emulator: str) -> Settings:
     urllib3.request("POST", f"{emulator}/moto-api/reset")
     return replace(
-        Settings().with_endpoint(emulator),
+        Settings.from_env().on_emulator(emulator),
         receive_wait_seconds=1,
         visibility_heartbeat_seconds=1,
     )

@@ -59,6 +59,15 @@ def test_missing_file_is_a_usage_error_in_one_line(emulator):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"), [("IOR_LOG_LEVEL", "verbose"), ("IOR_WORKER_CONCURRENCY", "0")]
+)
+def test_a_nonsense_setting_is_one_line_naming_the_variable(emulator, variable, value):
+    result = ior("status", "--endpoint", emulator, env={variable: value})
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"ior: {variable}=") and result.stderr.count("\n") == 1
+
+
 def test_unreachable_endpoint_is_one_clear_line():
     result = ior("up", "--endpoint", "http://127.0.0.1:9", env={"AWS_MAX_ATTEMPTS": "1"})
     assert result.returncode == 1

@@ -20,6 +20,7 @@ from contracts.topology import ALERT_RAISED, TABLE_FEED_SYNC
 from services.ops_cli import register
 from services.runtime.context import RuntimeContext
 from services.runtime.dead_letters import DeadLetters
+from services.runtime.deferrals import Deferrals
 from services.runtime.dlq import list_dlqs, peek, peek_messages, purge, service_queues, status
 from services.runtime.events import event_decoder
 from services.runtime.messages import InboundMessage, ServiceApp
@@ -27,6 +28,7 @@ from services.runtime.processor import MessageProcessor, Outcome
 from services.runtime.publisher import message_attributes
 from services.runtime.queues import QueueDepth, queue_depth
 from services.runtime.replay import ReplayMethod, replay
+from services.runtime.settings import Settings
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.integration
@@ -80,7 +82,10 @@ class Recorder:
 def audit_processor(context: RuntimeContext, handler: Recorder) -> MessageProcessor:
     app = ServiceApp("audit", event_decoder("audit", context.claim_checks), {ALERT_RAISED: handler})
     dead_letters = DeadLetters(context.clients.sqs, url(context, AUDIT.dlq), "audit")
-    return MessageProcessor(app, context.idempotency, context.publisher, dead_letters, 3)
+    deferrals = Deferrals(context.clients.sqs, url(context, AUDIT.queue), recheck_seconds=1)
+    return MessageProcessor(
+        app, context.idempotency, context.publisher, dead_letters, 3, deferrals=deferrals
+    )
 
 
 def consume_source_queue(context: RuntimeContext, handler: Recorder) -> None:
@@ -247,7 +252,7 @@ REPLAY_SCRIPT = textwrap.dedent(
     from services.runtime.replay import replay
     from services.runtime.settings import Settings
 
-    clients = AwsClients.from_settings(Settings().with_endpoint(sys.argv[1]))
+    clients = AwsClients.from_settings(Settings.from_env().on_emulator(sys.argv[1]))
     replay(clients, NameResolver(clients), "audit", rate_per_second=2)
     """
 )
@@ -347,6 +352,7 @@ def ops(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="ior")
     register(parser.add_subparsers(required=True), lambda p: p.add_argument("--endpoint"))
     args = parser.parse_args(argv)
+    args.settings = Settings.from_env()  # as `ior`'s main reads them
     return args.handler(args)
 
 

@@ -99,6 +99,16 @@ def test_same_file_twice_gives_one_accepted_event(context):
     assert len(of_type(events, EXTRACT_ACCEPTED)) == 1
 
 
+def test_file_quarantined_under_the_wrong_feed_is_accepted_when_uploaded_under_the_right_one(
+    context,
+):
+    body = (Path(__file__).parents[2] / "samples/uploads/ZSDR010/customers-manual.csv").read_bytes()
+    wrong = ingest(context, ("upload/ZEMM006/customers-manual.csv", body))
+    right = ingest(context, ("upload/ZSDR010/customers-manual.csv", body))
+    assert of_type(wrong, EXTRACT_ACCEPTED) == [] and of_type(wrong, EXTRACT_REJECTED)
+    assert len(of_type(right, EXTRACT_ACCEPTED)) == 1
+
+
 def test_redelivered_notification_has_one_effect(context):
     uri = put(context, SAP_KEY, extract([customer()]))
     queue = context.names.queue_url(QUEUE_INGESTION)

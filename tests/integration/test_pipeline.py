@@ -25,7 +25,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 def processed(emulator, tmp_path_factory):
     """The pipeline runs once for this module's tests (it is the slow part)."""
     urllib3.request("POST", f"{emulator}/moto-api/reset")
-    settings = replace(Settings().with_endpoint(emulator), receive_wait_seconds=1)
+    settings = replace(Settings.from_env().on_emulator(emulator), receive_wait_seconds=1)
     context = RuntimeContext.from_settings(settings)
     provision.apply(context.clients)
     out = tmp_path_factory.mktemp("pipeline")

@@ -9,6 +9,7 @@ from contracts.events import AlertRaisedV1, Severity
 from contracts.topology import ALERT_RAISED, QUEUE_AUDIT, TOPOLOGY
 from services.runtime.context import RuntimeContext
 from services.runtime.dead_letters import DeadLetters
+from services.runtime.deferrals import Deferrals
 from services.runtime.errors import AlreadyInProgress, IdempotencyKeyMissing
 from services.runtime.events import event_decoder
 from services.runtime.idempotency import Claim, IdempotencyStore
@@ -56,6 +57,9 @@ def processor(context: RuntimeContext, handler: Recorder) -> MessageProcessor:
         context.publisher,
         DeadLetters(context.clients.sqs, dlq, "audit"),
         3,
+        deferrals=Deferrals(
+            context.clients.sqs, context.names.queue_url(QUEUE_AUDIT), recheck_seconds=5
+        ),
     )
 
 
@@ -160,9 +164,13 @@ class FakeClock:
         return self.now
 
 
+LEASE_SECONDS = 60
+
+
 def store(context: RuntimeContext, clock: FakeClock) -> IdempotencyStore:
+    """One worker's idempotency store (each worker process has its own)."""
     return IdempotencyStore(
-        context.clients.dynamodb, inprogress_expiry_seconds=60, retention_days=1, clock=clock
+        context.clients.dynamodb, lease_seconds=LEASE_SECONDS, retention_days=1, clock=clock
     )
 
 
@@ -173,14 +181,63 @@ def test_claim_is_fresh_once_then_duplicate_after_completion(context):
     assert idem.claim("svc:src:1") is Claim.DUPLICATE
 
 
-def test_claim_in_progress_blocks_until_it_expires(context):
+def test_live_lease_blocks_another_worker_and_says_when_it_lapses(context):
     clock = FakeClock()
-    idem = store(context, clock)
-    idem.claim("svc:src:2")
+    store(context, clock).claim("svc:src:2")
+    clock.now += 20
+    with pytest.raises(AlreadyInProgress) as raised:
+        store(context, clock).claim("svc:src:2")
+    assert raised.value.lapses_in_seconds == LEASE_SECONDS - 20 + 1
+
+
+def test_lease_renewed_while_working_keeps_the_key_beyond_its_first_term(context):
+    clock = FakeClock()
+    working = store(context, clock)
+    working.claim("svc:src:3")
+    for _ in range(3):
+        clock.now += LEASE_SECONDS - 10
+        assert working.renew("svc:src:3")
     with pytest.raises(AlreadyInProgress):
-        idem.claim("svc:src:2")
-    clock.now += 61
-    assert idem.claim("svc:src:2") is Claim.FRESH
+        store(context, clock).claim("svc:src:3")
+
+
+def test_lease_of_a_killed_worker_lapses_and_another_worker_takes_the_key_for_good(context):
+    clock = FakeClock()
+    killed, other = store(context, clock), store(context, clock)
+    killed.claim("svc:src:4")
+    clock.now += LEASE_SECONDS + 1
+    assert other.claim("svc:src:4") is Claim.FRESH
+    # The first worker was only slow: it can neither renew nor release the new owner's lease.
+    assert not killed.renew("svc:src:4")
+    killed.release("svc:src:4")
+    with pytest.raises(AlreadyInProgress):
+        store(context, clock).claim("svc:src:4")
+
+
+def test_message_meeting_a_live_lease_on_its_last_receive_is_deferred_not_dead_lettered(context):
+    envelope = alert_envelope()
+    key = f"audit:{envelope.source}:{envelope.id}"
+    IdempotencyStore(context.clients.dynamodb, lease_seconds=3, retention_days=1).claim(key)
+    handler = Recorder()
+    proc = processor(context, handler)
+    assert proc.process(message(envelope, receive_count=3)) is Outcome.DEFERRED
+    assert dlq_messages(context) == []
+    # A fresh copy (receive count 1) comes back once the lease has lapsed, and is processed.
+    queue_url = context.names.queue_url(QUEUE_AUDIT)
+    [copy] = wait_for(lambda: receive(context, queue_url), timeout=15)
+    assert copy["Attributes"]["ApproximateReceiveCount"] == "1"
+    assert proc.process(InboundMessage.from_sqs(copy)) is Outcome.DONE
+    assert len(handler.seen) == 1
+
+
+def receive(context: RuntimeContext, queue_url: str) -> list[dict]:
+    response = context.clients.sqs.receive_message(
+        QueueUrl=queue_url,
+        MessageAttributeNames=["All"],
+        MessageSystemAttributeNames=["ApproximateReceiveCount"],
+        WaitTimeSeconds=1,
+    )
+    return response.get("Messages", [])
 
 
 @pytest.mark.parametrize("key", [None, ""])

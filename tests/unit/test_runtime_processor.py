@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, InvalidRegionError
 
 from contracts.feeds import Zemm004Record
-from services.runtime.errors import TransientAwsError
+from services.runtime.errors import AlreadyInProgress, TransientAwsError
 from services.runtime.idempotency import Claim
 from services.runtime.messages import InboundMessage, ServiceApp, Work
 from services.runtime.processor import MessageProcessor, Outcome
@@ -44,6 +44,14 @@ class FakeDeadLetters:
         self.sent.append((error_type, error_message))
 
 
+class FakeDeferrals:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, int]] = []
+
+    def send_later(self, message: InboundMessage, lease_lapses_in: int) -> None:
+        self.sent.append((message.message_id, lease_lapses_in))
+
+
 def one_work(message: InboundMessage) -> list[Work]:
     return [Work(KEY, EVENT_TYPE, "e1", "c1", message.body)]
 
@@ -58,7 +66,10 @@ def failing_with(exc: Exception):
 def processor(handler, decode=one_work) -> tuple[MessageProcessor, FakeDeadLetters]:
     dead_letters = FakeDeadLetters()
     app = ServiceApp("test", decode, {EVENT_TYPE: handler})
-    return MessageProcessor(app, FakeIdempotency(), FakePublisher(), dead_letters, 3), dead_letters
+    proc = MessageProcessor(
+        app, FakeIdempotency(), FakePublisher(), dead_letters, 3, deferrals=FakeDeferrals()
+    )
+    return proc, dead_letters
 
 
 def first_receive() -> InboundMessage:
@@ -107,9 +118,9 @@ def test_error_from_the_data_while_decoding_is_dead_lettered_at_once():
 def test_dead_lettered_data_error_releases_its_claim_so_a_replay_after_the_fix_runs():
     idempotency = FakeIdempotency()
     app = ServiceApp("test", one_work, {EVENT_TYPE: failing_with(KeyError("material"))})
-    MessageProcessor(app, idempotency, FakePublisher(), FakeDeadLetters(), 3).process(
-        first_receive()
-    )
+    MessageProcessor(
+        app, idempotency, FakePublisher(), FakeDeadLetters(), 3, deferrals=FakeDeferrals()
+    ).process(first_receive())
     assert idempotency.released == [KEY]
 
 
@@ -138,3 +149,19 @@ def test_a_value_error_of_botocore_is_not_taken_for_the_data():
     proc, dead_letters = processor(failing_with(InvalidRegionError(region_name="not a region")))
     assert proc.process(first_receive()) is Outcome.RETRY
     assert dead_letters.sent == []
+
+
+class LeasedElsewhere(FakeIdempotency):
+    def claim(self, key: str) -> Claim:
+        raise AlreadyInProgress(key, 42)
+
+
+def test_message_meeting_a_live_lease_is_sent_again_after_the_lease_never_dead_lettered():
+    dead_letters, deferrals = FakeDeadLetters(), FakeDeferrals()
+    app = ServiceApp("test", one_work, {EVENT_TYPE: failing_with(AssertionError("not reached"))})
+    proc = MessageProcessor(
+        app, LeasedElsewhere(), FakePublisher(), dead_letters, 3, deferrals=deferrals
+    )
+    last_receive = InboundMessage("m1", "{}", {"type": EVENT_TYPE}, receive_count=3)
+    assert proc.process(last_receive) is Outcome.DEFERRED
+    assert deferrals.sent == [("m1", 42)] and dead_letters.sent == []

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -62,47 +64,92 @@ def test_aws_retry_retries_throttling_until_it_passes():
     assert flaky() == "ok" and len(calls) == 3
 
 
-def test_settings_honour_standard_aws_endpoint_variables():
-    settings = Settings.from_env(
-        {
-            "AWS_ENDPOINT_URL": "http://localhost:4566",
-            "AWS_ENDPOINT_URL_DYNAMODB": "http://localhost:8000",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-        }
+def environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    """Exactly these ior and AWS endpoint/region variables in the environment."""
+    for name in list(os.environ):
+        if name.startswith(("IOR_", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION")):
+            monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_settings_honour_standard_aws_endpoint_variables(monkeypatch):
+    environment(
+        monkeypatch,
+        AWS_ENDPOINT_URL="http://localhost:4566",
+        AWS_ENDPOINT_URL_DYNAMODB="http://localhost:8000",
+        AWS_DEFAULT_REGION="eu-west-1",
     )
+    settings = Settings.from_env()
     assert settings.endpoint_for("sqs") == "http://localhost:4566"
     assert settings.endpoint_for("dynamodb") == "http://localhost:8000"
     assert settings.region == "eu-west-1"
 
 
-def test_service_specific_endpoint_survives_an_explicit_endpoint():
-    settings = Settings.from_env({"AWS_ENDPOINT_URL_DYNAMODB": "http://localhost:8000"})
-    local = settings.with_endpoint("http://localhost:4566")
+def test_service_specific_endpoint_survives_an_explicit_endpoint(monkeypatch):
+    environment(monkeypatch, AWS_ENDPOINT_URL_DYNAMODB="http://localhost:8000")
+    local = Settings.from_env().with_endpoint("http://localhost:4566")
     assert local.endpoint_for("dynamodb") == "http://localhost:8000"
     assert local.endpoint_for("s3") == "http://localhost:4566"
 
 
-def test_the_embedded_emulator_takes_every_call_even_with_dynamodb_local_in_the_shell():
-    settings = Settings.from_env({"AWS_ENDPOINT_URL_DYNAMODB": "http://localhost:8000"})
-    embedded = settings.on_emulator("http://127.0.0.1:5000")
+def test_the_embedded_emulator_takes_every_call_even_with_dynamodb_local_in_the_shell(
+    monkeypatch,
+):
+    environment(monkeypatch, AWS_ENDPOINT_URL_DYNAMODB="http://localhost:8000")
+    embedded = Settings.from_env().on_emulator("http://127.0.0.1:5000")
     assert (
         embedded.endpoint_for("dynamodb") == embedded.endpoint_for("s3") == "http://127.0.0.1:5000"
     )
 
 
-def test_endpoints_pass_to_another_process_as_the_variables_they_came_from():
+def test_endpoints_pass_to_another_process_as_the_variables_they_came_from(monkeypatch):
     env = {
         "AWS_ENDPOINT_URL": "http://localhost:4566",
         "AWS_ENDPOINT_URL_DYNAMODB": "http://x:8000",
     }
-    settings = Settings.from_env(env)
+    environment(monkeypatch, **env)
+    settings = Settings.from_env()
     assert settings.endpoint_environment() == env
-    assert Settings.from_env(settings.endpoint_environment()) == settings
+    environment(monkeypatch, **settings.endpoint_environment())
+    assert Settings.from_env() == settings
 
 
-def test_settings_reject_a_non_numeric_limit_with_its_name():
-    with pytest.raises(SettingsError, match="IOR_MAX_FILE_BYTES"):
-        Settings.from_env({"IOR_MAX_FILE_BYTES": "fifty"})
+def test_empty_variables_count_as_unset(monkeypatch):
+    environment(monkeypatch, AWS_REGION="", AWS_ENDPOINT_URL="", IOR_WORKER_CONCURRENCY="")
+    settings = Settings.from_env()
+    assert (settings.region, settings.endpoint_url, settings.worker_concurrency) == (
+        "us-east-1",
+        None,
+        4,
+    )
+
+
+def test_log_level_is_read_in_any_case(monkeypatch):
+    environment(monkeypatch, IOR_LOG_LEVEL="debug")
+    assert Settings.from_env().level() == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("IOR_MAX_FILE_BYTES", "fifty", "valid integer"),
+        ("IOR_LOG_LEVEL", "verbose", "'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'"),
+        ("IOR_WORKER_CONCURRENCY", "0", "greater than or equal to 1"),
+        ("IOR_RECEIVE_WAIT_SECONDS", "30", "less than or equal to 20"),
+        ("IOR_CLAIM_CHECK_THRESHOLD_BYTES", "300000", "less than or equal to 262144"),
+        ("IOR_CLAIM_LEASE_SECONDS", "10", "at least twice IOR_VISIBILITY_HEARTBEAT_SECONDS=30"),
+    ],
+)
+def test_settings_reject_a_value_out_of_range_in_one_line_naming_the_variable(
+    monkeypatch, variable, value, says
+):
+    environment(monkeypatch, **{variable: value})
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env()
+    message = str(raised.value)
+    assert message.startswith(f"{variable}=") and says in message
+    assert "\n" not in message
 
 
 def test_retry_delay_grows_exponentially_and_is_capped():
