@@ -47,18 +47,10 @@ class WeightRecordRow(_Row):
     record_index: int = Field(description="in its extract; of two records of one day, the later")
 
 
-class ProductMasterRow(_Row):
+class ProductMasterRow(MaterialRow):
     """A material as declared on one entry date: ZEMM005 with the ZFMIOR002 record valid then
     (`contracts.product_master.product_on`), weights in kg per base unit."""
 
-    material: str
-    description: str
-    material_type: str
-    product_category: str
-    hts_code: str
-    country_of_origin: str
-    base_unit: str
-    manufacturer_id: str | None = None
     net_weight_kg: Decimal | None = Field(
         default=None, description="None when no weight record is valid at the entry date"
     )

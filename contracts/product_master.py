@@ -6,7 +6,7 @@ product on the line's entry date; both take it from here so that they cannot dis
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -61,3 +61,23 @@ def product_on(material: MaterialRow, weight: WeightRecordRow | None) -> Product
 def _share(part: Decimal, net: Decimal) -> Decimal:
     # A zero net weight is a quality error reported elsewhere; the share is then meaningless.
     return part / net if net > 0 else Decimal(0)
+
+
+class ProductsOnDays:
+    """The product master as one batch reads it: each (material, day) joined once."""
+
+    def __init__(
+        self, materials: Mapping[str, MaterialRow], weights: Mapping[str, Sequence[WeightRecordRow]]
+    ) -> None:
+        self._materials = materials
+        self._weights = weights
+        self._joined: dict[tuple[str, date], ProductMasterRow | None] = {}
+
+    def at(self, material: str, day: date) -> ProductMasterRow | None:
+        """The material with its weight record valid on `day` (None: not in ZEMM005)."""
+        key = (material, day)
+        if key not in self._joined:
+            row = self._materials.get(material)
+            weight = weight_at(self._weights.get(material, ()), day)
+            self._joined[key] = None if row is None else product_on(row, weight)
+        return self._joined[key]

@@ -105,21 +105,12 @@ class _Batch:
         self._reconciliations: list[Reconciliation] = []
 
     def hold_back(self, line: HeldBackLine) -> None:
-        self._exceptions.append(
-            CustomsException(
-                extract_id=line.extract_id,
-                record_index=line.record_index,
-                invoice_number=line.invoice_number,
-                line_number=line.line_number,
-                material=line.material,
-                reason=(
-                    ExceptionReason.REJECTED_AT_INGESTION
-                    if line.rejected_at_ingestion
-                    else ExceptionReason.HELD_BACK_BY_QUALITY
-                ),
-                detail="; ".join(line.reasons),
-            )
+        reason = (
+            ExceptionReason.REJECTED_AT_INGESTION
+            if line.rejected_at_ingestion
+            else ExceptionReason.HELD_BACK_BY_QUALITY
         )
+        self._reject(line, reason, "; ".join(line.reasons))
 
     def add(self, line: NormalizedInvoiceLine) -> None:
         packaging = self._reference.packaging_material(line.material)
@@ -195,7 +186,9 @@ class _Batch:
             stack, origins = tariff.stacks[share.component], material.origins[share.component]
             declared.append(DeclaredShare(line, product, share, stack, origins))
 
-    def _reject(self, line: NormalizedInvoiceLine, reason: ExceptionReason, detail: str) -> None:
+    def _reject(
+        self, line: NormalizedInvoiceLine | HeldBackLine, reason: ExceptionReason, detail: str
+    ) -> None:
         self._exceptions.append(
             CustomsException(
                 extract_id=line.extract_id,

@@ -20,7 +20,7 @@ from contracts.datasets import (
     TariffRuleRow,
     WeightRecordRow,
 )
-from contracts.product_master import product_on, weight_at, weight_history
+from contracts.product_master import ProductsOnDays, weight_history
 from services.runtime.reference_store import valid_on
 
 
@@ -43,9 +43,10 @@ class ReferenceSnapshot:
     _hts_by_day: dict[tuple[str, date], HtsCodeRow | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _products_by_day: dict[tuple[str, date], ProductMasterRow | None] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _products: ProductsOnDays = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_products", ProductsOnDays(self.materials, self.weights))
 
     @classmethod
     def build(
@@ -70,12 +71,7 @@ class ReferenceSnapshot:
 
     def product_at(self, material: str, day: date) -> ProductMasterRow | None:
         """The material with its weight record valid on `day` (None: not in ZEMM005)."""
-        key = (material, day)
-        if key not in self._products_by_day:
-            row = self.materials.get(material)
-            weight = weight_at(self.weights.get(material, ()), day)
-            self._products_by_day[key] = None if row is None else product_on(row, weight)
-        return self._products_by_day[key]
+        return self._products.at(material, day)
 
     def packaging_material(self, material: str) -> PackagingRow | None:
         """The ZEMM006 row when the material is packaging (`is_packaging`), else None."""

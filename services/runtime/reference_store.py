@@ -30,7 +30,7 @@ from contracts.datasets import (
     WeightRecordRow,
 )
 from contracts.events.refs import ObjectRef
-from contracts.product_master import product_on, weight_at, weight_history
+from contracts.product_master import ProductsOnDays, weight_history
 from contracts.topology import (
     FEED_SYNC_CALC,
     FEED_SYNC_COMPARISON,
@@ -295,7 +295,6 @@ class ReferenceBatch:
         self._source = source
         self._snapshots: dict[str, FeedSync] = {}
         self._rules_by_day: dict[date, tuple[TariffRuleRow, ...]] = {}
-        self._products: dict[tuple[str, date], ProductMasterRow | None] = {}
 
     @property
     def snapshots(self) -> Mapping[str, FeedSync]:
@@ -333,12 +332,11 @@ class ReferenceBatch:
 
     def product_at(self, material: str, day: date) -> ProductMasterRow | None:
         """The material with its weight record valid on `day` (None: not in ZEMM005)."""
-        key = (material, day)
-        if key not in self._products:
-            row = self.materials.get(material)
-            weight = weight_at(self.weight_history.get(material, ()), day)
-            self._products[key] = None if row is None else product_on(row, weight)
-        return self._products[key]
+        return self._products.at(material, day)
+
+    @cached_property
+    def _products(self) -> ProductsOnDays:
+        return ProductsOnDays(self.materials, self.weight_history)
 
     def packaging_material(self, material: str) -> PackagingRow | None:
         """The ZEMM006 row when the material is packaging (`is_packaging`), else None."""
