@@ -129,6 +129,13 @@ def test_equally_specific_rules_are_decided_by_rule_id_not_feed_order():
     assert stack_codes([second, first])[1:] == [("301", "9903.00.01")]
 
 
+def test_equally_specific_rules_are_decided_by_lower_sequence_before_rule_id():
+    earlier = rule("R-2", "301", "9903.00.02", "2", sequence=5)
+    later = rule("R-1", "301", "9903.00.01", "1", sequence=10)
+
+    assert stack_codes([later, earlier])[1:] == [("301", "9903.00.02")]
+
+
 def test_program_excluded_by_232_is_replaced_by_its_exemption_code_on_the_steel_line():
     rules = [
         rule("232", "232", "9903.81.91", "50", component="STEEL"),

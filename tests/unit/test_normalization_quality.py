@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.datasets import MatchStatus
+from contracts.datasets import MatchStatus, PackagingRow
 from contracts.events import Severity
 from contracts.topology import TABLE_HTS_CODES, TABLE_PRODUCT_MASTER, TABLE_TARIFF_RULES
 from services.normalization.checks import (
@@ -38,6 +38,12 @@ def run(*records, **reference_data):
     lookups = reference(**reference_data)
     return normalize_invoices(
         indexed(*records), "ZEMM004-1", lookups, CustomerMatcher(lookups.customers)
+    )
+
+
+def packaging_row(material: str) -> PackagingRow:
+    return PackagingRow(
+        material=material, description="carton", packaging_type="BOX", is_packaging=True
     )
 
 
@@ -205,3 +211,50 @@ def test_reference_tables_are_loaded_once_for_a_whole_batch():
     scans = source.scans
     tables = (TABLE_PRODUCT_MASTER, TABLE_HTS_CODES, TABLE_TARIFF_RULES)
     assert [scans[table] for table in tables] == [1, 1, 1]
+
+
+def test_a_line_with_no_weight_record_valid_at_its_entry_date_is_held_back_alone():
+    weighed_later = product(weight_valid_from=date(2025, 10, 1))
+    result = run(invoice(), invoice(invoice_number="LATER-1", entry_date="2025-10-02"),
+                 products=[weighed_later])  # fmt: skip
+    assert rules_of(result.findings) == [Rule.WEIGHT_MISSING]
+    assert "valid on 2025-09-18" in result.findings[0].detail
+    assert [line.invoice_number for line in result.lines] == ["LATER-1"]
+    [held] = result.held_back
+    assert (held.line_number, held.reasons[0].split(":")[0]) == (10, Rule.WEIGHT_MISSING)
+
+
+def test_a_line_not_in_the_materials_base_unit_is_an_error():
+    result = run(invoice(unit="KG"))
+    assert rules_of(result.findings) == [Rule.UNIT_NOT_BASE_UNIT]
+    assert result.lines == ()
+
+
+def test_packaging_needs_no_weights_and_no_master_record():
+    result = run(invoice(material="CARTON"), packaging=[packaging_row("CARTON")])
+    assert result.findings == () and len(result.lines) == 1
+
+
+def test_two_equally_specific_rules_of_one_program_are_a_warning_naming_both():
+    rules = [rule("R301-A", sequence=20), rule("R301-B", sequence=10)]
+    issues = product_issues(product(), ENTRY, reference(rules=rules))
+    [tie] = [issue for issue in issues if issue.rule is Rule.RULES_EQUALLY_SPECIFIC]
+    assert tie.value == "R301-B, R301-A"  # the lower sequence wins before the lower rule_id
+    assert "R301-B applies" in tie.detail
+    assert Rule.RULES_EQUALLY_SPECIFIC.severity is Severity.WARNING
+
+
+def test_a_rule_and_its_exemption_code_are_no_tie():
+    rules = [
+        rule("RREC", program="IEEPA", excluded_by_program="232"),
+        rule("RREC-EX", program="IEEPA", requires_program="232"),
+    ]
+    issues = product_issues(product(), ENTRY, reference(rules=rules))
+    assert Rule.RULES_EQUALLY_SPECIFIC not in rules_of(issues)
+
+
+def test_an_invoice_over_two_entries_is_a_warning_and_both_lines_are_declared():
+    result = run(invoice(), invoice(line_number=20, port_of_entry="1001"))
+    [finding] = result.findings
+    assert (finding.rule, finding.record_index) == (Rule.INVOICE_SPANS_ENTRIES, 1)
+    assert len(result.lines) == 2
