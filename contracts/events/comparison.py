@@ -24,6 +24,9 @@ class ComparisonCompletedV1(EventData):
     failed: int = Field(ge=0)
     ours_only: int = Field(ge=0)
     theirs_only: int = Field(ge=0)
+    held_back: int = Field(
+        default=0, ge=0, description="SAP lines of invoice lines ior did not declare"
+    )
 
 
 class Severity(StrEnum):

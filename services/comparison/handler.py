@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import structlog
 
-from contracts.datasets import CustomsLineV1
+from contracts.datasets import CalculationRecordV1, CustomsLineV1
 from contracts.envelope import Envelope, EventData, new_envelope
 from contracts.errors import MalformedEvent
 from contracts.events import (
@@ -75,6 +75,7 @@ class ComparisonHandler:
             calc_id=data.calc_id,
             correlationid=event.envelope.correlationid,
             lines=data.lines,
+            calculation=data.calculation,
             # An invoice calculated since from a later state is compared there, not here.
             invoice_numbers=tuple(i for i in data.invoice_numbers if i not in data.superseded_by),
         )
@@ -120,6 +121,7 @@ class ComparisonHandler:
             calc_invoices=calc.invoice_numbers,
             declared_invoices=declared.keys(),
             config=self._config,
+            not_declared=self._not_declared(calc),
         )
         sources = [
             SapSource(invoice, declaration.extract_id, declaration.lines)
@@ -141,6 +143,13 @@ class ComparisonHandler:
             awaiting_sap=len(result.awaiting_sap),
         )
         return self._events(calc, result, run_id, report, workbook)
+
+    def _not_declared(self, calc: PendingCalc) -> dict[tuple[str, int], str]:
+        """(invoice, line) → why the calculation did not declare it, from its record."""
+        if calc.calculation is None:
+            return {}
+        record = CalculationRecordV1.model_validate_json(self._blobs.get_verified(calc.calculation))
+        return {(e.invoice_number, e.line_number): e.reason for e in record.exceptions}
 
     def _write_report(
         self, result: ComparisonResult, calc: PendingCalc, sources: Sequence[SapSource], run_id: str
@@ -184,6 +193,7 @@ class ComparisonHandler:
                 failed=result.failed,
                 ours_only=len(result.ours_only),
                 theirs_only=len(result.theirs_only),
+                held_back=len(result.held_back),
             )
         ]
         if result.outcome is Outcome.FAIL:
@@ -208,6 +218,9 @@ def _alert(result: ComparisonResult, report: ObjectRef, workbook: ObjectRef) -> 
     ]
     examples += [f"{line.key}: ours only" for line in result.ours_only]
     examples += [f"{line.key}: SAP only" for line in result.theirs_only]
+    examples += [
+        f"{line.key}: SAP declared it, ior held it back: {line.reason}" for line in result.held_back
+    ]
     more = len(examples) - _ALERT_EXAMPLES
     detail = "; ".join(examples[:_ALERT_EXAMPLES]) + (f"; and {more} more" if more > 0 else "")
     return AlertRaisedV1(
@@ -215,7 +228,8 @@ def _alert(result: ComparisonResult, report: ObjectRef, workbook: ObjectRef) -> 
         service="comparison",
         title=(
             f"{result.calc_id} differs from SAP's ZSDR002: {result.failed} line(s) failed, "
-            f"{len(result.ours_only)} ours only, {len(result.theirs_only)} SAP only"
+            f"{len(result.ours_only)} ours only, {len(result.theirs_only)} SAP only, "
+            f"{len(result.held_back)} held back by ior"
         ),
         detail=f"{detail}. Read the comparison report.",
         refs=(report.uri, workbook.uri),

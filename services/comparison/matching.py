@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import TypeVar
 
@@ -28,12 +29,16 @@ def compare(
     calc_invoices: Collection[str],
     declared_invoices: Collection[str],
     config: ComparisonConfig,
+    not_declared: Mapping[tuple[str, int], str] | None = None,
 ) -> ComparisonResult:
     """Compare the lines of `calc_invoices` that SAP has declared (`declared_invoices`).
 
     Our lines of an invoice SAP has not declared yet are counted as awaiting SAP, never as "ours
-    only"; SAP lines of invoices outside the calculation are ignored.
+    only"; SAP lines of invoices outside the calculation are ignored. A SAP line of an invoice
+    line the calculation did not declare (`not_declared`: (invoice, line) → why) is reported as
+    held back with that reason, never passed over.
     """
+    held = not_declared or {}
     declared = set(declared_invoices) & set(calc_invoices)
     our_lines = _by_key(ours, "our customs lines")
     their_lines = _by_key(
@@ -41,6 +46,7 @@ def compare(
     )
     comparable = {key: line for key, line in our_lines.items() if key.invoice_number in declared}
     matched = sorted(comparable.keys() & their_lines.keys())
+    theirs_alone = _one_sided(their_lines, comparable)
     return ComparisonResult(
         calc_id=calc_id,
         lines=tuple(
@@ -48,10 +54,19 @@ def compare(
             for key in matched
         ),
         ours_only=_one_sided(comparable, their_lines),
-        theirs_only=_one_sided(their_lines, comparable),
+        theirs_only=tuple(line for line in theirs_alone if _line_of(line) not in held),
         awaiting_sap=tuple(sorted(set(calc_invoices) - declared)),
         awaiting_lines=len(our_lines) - len(comparable),
+        held_back=tuple(
+            replace(line, reason=held[_line_of(line)])
+            for line in theirs_alone
+            if _line_of(line) in held
+        ),
     )
+
+
+def _line_of(line: OneSidedLine) -> tuple[str, int]:
+    return (line.key.invoice_number, line.key.line_number)
 
 
 def _by_key(lines: Iterable[_Line], side: str) -> dict[LineKey, _Line]:

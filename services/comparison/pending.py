@@ -36,6 +36,7 @@ class PendingCalc(BaseModel):
     lines: ObjectRef
     invoice_numbers: tuple[str, ...]
     completed_by: str | None = None
+    calculation: ObjectRef | None = None  # its record: which lines it did not declare, and why
 
     def runs_for(self, event_id: str) -> bool:
         """Still waiting, or completed by this very event (which is being retried)."""

@@ -42,6 +42,7 @@ def summary(result: ComparisonResult) -> dict[str, Any]:
         "failed": result.failed,
         "ours_only": len(result.ours_only),
         "theirs_only": len(result.theirs_only),
+        "held_back": len(result.held_back),
         "awaiting_sap_invoices": len(result.awaiting_sap),
         "awaiting_sap_lines": result.awaiting_lines,
     }
@@ -86,6 +87,9 @@ def report_document(
         ],
         "ours_only": [_one_sided(line) for line in result.ours_only],
         "theirs_only": [_one_sided(line) for line in result.theirs_only],
+        "held_back": [
+            {**_one_sided(line), "held_back_because": line.reason} for line in result.held_back
+        ],
         "awaiting_sap": list(result.awaiting_sap),
     }
 

@@ -53,6 +53,7 @@ class OneSidedLine:
 
     key: LineKey
     values: tuple[tuple[str, str], ...]
+    reason: str | None = None  # a SAP line of an invoice line ior held back: why ior did
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class ComparisonResult:
     awaiting_sap: tuple[str, ...]
     """Invoices without any SAP declaration yet: not compared, and not "ours only"."""
     awaiting_lines: int
+    held_back: tuple[OneSidedLine, ...] = ()
+    """SAP's lines of invoice lines ior did not declare (rejected, held back, an exception)."""
 
     @property
     def passed(self) -> int:
@@ -75,7 +78,7 @@ class ComparisonResult:
 
     @property
     def outcome(self) -> Outcome:
-        differs = self.failed or self.ours_only or self.theirs_only
+        differs = self.failed or self.ours_only or self.theirs_only or self.held_back
         return Outcome.FAIL if differs else Outcome.PASS
 
     @property

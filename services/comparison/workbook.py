@@ -46,6 +46,7 @@ SUMMARY_LABELS = {
     "failed": "Failed",
     "ours_only": "Only in our lines",
     "theirs_only": "Only in SAP's lines (ZSDR002)",
+    "held_back": "SAP's lines of lines ior did not declare",
     "awaiting_sap_invoices": "Invoices awaiting SAP's lines",
     "awaiting_sap_lines": "Our lines awaiting SAP's lines",
 }
@@ -135,10 +136,14 @@ def _discrepancies_sheet(sheet: Any, result: ComparisonResult, formats: _Formats
 def _one_sided_sheet(sheet: Any, result: ComparisonResult, formats: _Formats) -> None:
     _header(sheet, ONE_SIDED_COLUMNS, formats)
     row = 1
-    for side, lines in (("ior only", result.ours_only), ("SAP only", result.theirs_only)):
+    for side, lines in (
+        ("ior only", result.ours_only),
+        ("SAP only", result.theirs_only),
+        ("SAP only: ior held it back", result.held_back),
+    ):
         for line in lines:
             _write_key(sheet, row, line.key)
-            sheet.write_string(row, 3, side)
+            sheet.write_string(row, 3, side if line.reason is None else f"{side} ({line.reason})")
             values = dict(line.values)
             for col, field in enumerate(COMPARED_FIELDS, start=4):
                 if field in values:

@@ -230,3 +230,21 @@ def test_unusable_tolerance_is_a_settings_error(text):
 def test_codes_cannot_be_given_a_numeric_tolerance():
     with pytest.raises(SettingsError, match="exactly"):
         ComparisonConfig.from_env({"IOR_COMPARISON_TOLERANCE_HTS_CODE": "1"})
+
+
+def test_a_sap_line_of_an_invoice_line_we_held_back_is_reported_with_our_reason():
+    result = compare(
+        "CALC-20261122-020000-AB12",
+        [customs_line()],
+        [declared_line(), declared_line(line_number=20)],
+        calc_invoices=(INVOICE,),
+        declared_invoices=(INVOICE,),
+        config=ComparisonConfig(),
+        not_declared={(INVOICE, 20): "held-back-by-quality-error: material-not-in-master"},
+    )
+    [held] = result.held_back
+    assert (held.key.line_number, held.reason) == (
+        20,
+        "held-back-by-quality-error: material-not-in-master",
+    )
+    assert result.theirs_only == () and result.outcome is Outcome.FAIL

@@ -63,6 +63,7 @@ def test_report_summarises_counts_and_lists_each_line_with_its_discrepancies():
         "failed": 1,
         "ours_only": 1,
         "theirs_only": 1,
+        "held_back": 0,
         "awaiting_sap_invoices": 1,
         "awaiting_sap_lines": 0,
     }
