@@ -113,6 +113,7 @@ def _summary_sheet(
             sheet.write_string(row, 1, value)
     sheet.set_column(0, 0, max(len(label) for label, _ in rows) + 2)
     sheet.set_column(1, 1, 30)
+    sheet.fit_to_pages(1, 0)  # labels and values on one printed page
 
 
 def _discrepancies_sheet(sheet: Any, result: ComparisonResult, formats: _Formats) -> None:

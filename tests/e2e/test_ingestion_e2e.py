@@ -93,8 +93,14 @@ def test_sample_batch_pushed_and_uploaded_gives_the_documented_outcomes(context,
         found = {f["record_index"] for r in rejected for f in r.data["findings"]}
         assert found == rejected_records, name
     assert worker.alive, worker.log_tail()
-    assert len(keys(context, BUCKET_PROCESSED, "extracts/")) == 10
+    assert len(accepted_record_files(context)) == 10
     assert depth(context, INGESTION_DLQ) == 0
+
+
+def accepted_record_files(context: RuntimeContext) -> list[str]:
+    """One per accepted extract; the rejected records of an extract lie beside them."""
+    extracts = keys(context, BUCKET_PROCESSED, "extracts/")
+    return [key for key in extracts if not key.endswith(".rejected.jsonl")]
 
 
 # --- crash, duplicates ---------------------------------------------------------------------------
@@ -133,7 +139,7 @@ def test_worker_killed_mid_batch_and_restarted_loses_and_duplicates_nothing(
     for source, events in by_source.items():
         outcome = distinct(of_type(events, EXTRACT_ACCEPTED)) or distinct(events)
         assert len(outcome) == 1, f"{source}: {len(outcome)} distinct outcomes"
-    assert len(keys(context, BUCKET_PROCESSED, "extracts/")) == len(files)
+    assert len(accepted_record_files(context)) == len(files)
     assert {item["status"]["S"] for item in idempotency_records(context)} == {"COMPLETED"}
     assert depth(context, INGESTION_DLQ) == 0
     assert second.alive, second.log_tail()
