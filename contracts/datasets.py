@@ -199,11 +199,22 @@ class InvoiceLineVersion(_Row):
     source_sha256: str = Field(default="", description="that file's SHA-256 as received")
     source_record_count: int = Field(default=0, description="records in that file")
 
+
+class InvoiceLinesOfExtract(_Row):
+    """An item of `ior-invoice-lines`: what one extract said of one invoice (up to
+    `LINES_PER_ITEM` line versions, so that an item stays far below DynamoDB's 400 KB)."""
+
+    invoice_number: str
+    extract_id: str
+    extracted_at: datetime
+    chunk: int = Field(ge=0, description="0, 1, ... when the extract holds many of its lines")
+    versions: tuple[InvoiceLineVersion, ...]
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def version(self) -> str:
-        """The table's sort key: one item per line and extract, ordered by line."""
-        return f"{self.line_number:09d}#{self.extracted_at.isoformat()}#{self.extract_id}"
+        """The table's sort key: one item per extract (and chunk), oldest extract first."""
+        return f"{self.extracted_at.isoformat()}#{self.extract_id}#{self.chunk:04d}"
 
 
 class DeclaredLine(_Row):

@@ -12,7 +12,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from contracts.datasets import InvoiceLineVersion
+from contracts.datasets import InvoiceLinesOfExtract, InvoiceLineVersion
+
+LINES_PER_ITEM = 100
+
+
+def extract_items(versions: Iterable[InvoiceLineVersion]) -> list[InvoiceLinesOfExtract]:
+    """One extract's line versions as table items: per invoice, `LINES_PER_ITEM` at a time."""
+    by_invoice: dict[tuple[str, str, datetime], list[InvoiceLineVersion]] = {}
+    for version in versions:
+        key = (version.invoice_number, version.extract_id, version.extracted_at)
+        by_invoice.setdefault(key, []).append(version)
+    return [
+        InvoiceLinesOfExtract(
+            invoice_number=invoice,
+            extract_id=extract_id,
+            extracted_at=extracted_at,
+            chunk=start // LINES_PER_ITEM,
+            versions=tuple(lines[start : start + LINES_PER_ITEM]),
+        )
+        for (invoice, extract_id, extracted_at), lines in sorted(by_invoice.items())
+        for start in range(0, len(lines), LINES_PER_ITEM)
+    ]
+
+
+def extracts_read(items: Iterable[InvoiceLinesOfExtract]) -> int:
+    """How many extracts said something of the invoice: grows with every one that does."""
+    return len({(item.extracted_at, item.extract_id) for item in items})
 
 
 def current_lines(versions: Iterable[InvoiceLineVersion]) -> list[InvoiceLineVersion]:

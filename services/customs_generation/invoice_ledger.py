@@ -1,27 +1,32 @@
 """The invoice as the unit of calculation (DOMAIN.md §3.8): its current lines, and which
 calculation is its current one.
 
-Normalization keeps every accepted version of every line in `ior-invoice-lines`; a calculation
+Normalization keeps every accepted version of every line in `ior-invoice-lines` (an item per
+invoice and extract); a calculation
 reads each invoice it touches whole (`current`), whichever extracts its lines came from, so an
 invoice split over two files pays its fees once and a correction recalculates the invoice.
 
-`ior-invoice-calculations` names each invoice's current calculation. Versions are only ever
-added, so the number of versions read (`revision`) grows with every extract that touched the
-invoice: a calculation becomes current only over one made from fewer versions (a conditional
+`ior-invoice-calculations` names each invoice's current calculation. Items are only ever
+added, so the number of extracts read (`revision`) grows with every extract that touched the
+invoice: a calculation becomes current only over one made from fewer extracts (a conditional
 put), never by finishing later. The calculation it replaced is reported, so that audit marks it
 superseded and the comparison stops waiting for it.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from contracts.datasets import HeldBackLine, InvoiceLineVersion, NormalizedInvoiceLine
-from contracts.invoice_lines import current_lines
+from contracts.datasets import (
+    HeldBackLine,
+    InvoiceLinesOfExtract,
+    InvoiceLineVersion,
+    NormalizedInvoiceLine,
+)
+from contracts.invoice_lines import current_lines, extracts_read
 from contracts.topology import TABLE_INVOICE_CALCULATIONS, TABLE_INVOICE_LINES
 from services.runtime.parallel import side_by_side
 from services.runtime.reference_store import ReferenceStore
@@ -33,7 +38,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class InvoiceState:
-    """An invoice's current lines as read now, and how many versions they were chosen from."""
+    """An invoice's current lines as read now, and from how many extracts they were chosen."""
 
     invoice_number: str
     standing: tuple[InvoiceLineVersion, ...]
@@ -80,10 +85,11 @@ class InvoiceLedger:
         return Succession(supersedes, superseded_by)
 
     def _state(self, invoice_number: str) -> InvoiceState:
-        versions = self._store.partition_rows(
-            TABLE_INVOICE_LINES, invoice_number, InvoiceLineVersion
+        items = self._store.partition_rows(
+            TABLE_INVOICE_LINES, invoice_number, InvoiceLinesOfExtract
         )
-        return InvoiceState(invoice_number, tuple(current_lines(versions)), len(versions))
+        versions = (version for item in items for version in item.versions)
+        return InvoiceState(invoice_number, tuple(current_lines(versions)), extracts_read(items))
 
     @aws_retry
     def _claim(
@@ -95,9 +101,8 @@ class InvoiceLedger:
         before publishing) reports the same replacement again."""
         client = self._db
         key = {"invoice_number": {"S": state.invoice_number}}
-        # A failed condition is an answer, not an error: the pointer read below says whose it is.
-        with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
-            client.update_item(
+        try:
+            item = client.update_item(
                 TableName=TABLE_INVOICE_CALCULATIONS,
                 Key=key,
                 UpdateExpression=(
@@ -111,10 +116,16 @@ class InvoiceLedger:
                     ":at": {"S": calculated_at.isoformat()},
                     ":none": {"S": ""},
                 },
-            )
-        item = client.get_item(TableName=TABLE_INVOICE_CALCULATIONS, Key=key, ConsistentRead=True)
-        current = item["Item"]["calc_id"]["S"]
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except client.exceptions.ConditionalCheckFailedException:
+            # Not an error but an answer: a calculation of as many extracts holds the invoice
+            # (this one, retried, or another); the pointer says which.
+            item = client.get_item(
+                TableName=TABLE_INVOICE_CALCULATIONS, Key=key, ConsistentRead=True
+            )["Item"]
+        current = item["calc_id"]["S"]
         if current != calc_id:
             return False, current
-        previous = item["Item"].get("previous_calc_id", {}).get("S", "")
+        previous = item.get("previous_calc_id", {}).get("S", "")
         return True, previous if previous and previous != calc_id else None

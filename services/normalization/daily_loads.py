@@ -18,6 +18,7 @@ from contracts.events import (
     ObjectRef,
 )
 from contracts.feeds import Zemm004Record, Zsdr002Record
+from contracts.invoice_lines import extract_items
 from contracts.topology import BUCKET_PROCESSED, TABLE_INVOICE_LINES, TABLE_PO_REFERENCE
 from services.normalization import locations
 from services.normalization.customer_matching import CustomerMatcher, MatchThresholds
@@ -70,7 +71,7 @@ class DailyLoader:
 
         def write_tables() -> None:
             self._store.write_rows(TABLE_PO_REFERENCE, po_rows)
-            self._store.write_rows(TABLE_INVOICE_LINES, versions)
+            self._store.write_rows(TABLE_INVOICE_LINES, extract_items(versions))
 
         # The tables and the datasets are independent writes: the tables' BatchWriteItem round
         # trips go on while the datasets are built and put. The event and the feed sync follow

@@ -74,7 +74,7 @@ def waves(emulator, tmp_path_factory):
     """Reference feeds; then half an invoice and a line to be corrected; then the invoice's other
     half and the correction; then SAP's declaration of the corrected invoice."""
     urllib3.request("POST", f"{emulator}/moto-api/reset")
-    settings = replace(Settings().with_endpoint(emulator), receive_wait_seconds=1)
+    settings = replace(Settings.from_env().on_emulator(emulator), receive_wait_seconds=1)
     context = RuntimeContext.from_settings(settings)
     provision.apply(context.clients)
     folder = tmp_path_factory.mktemp("invoice-unit")

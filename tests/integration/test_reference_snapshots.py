@@ -102,7 +102,7 @@ def write_batch(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def calculation(emulator, tmp_path_factory):
     urllib3.request("POST", f"{emulator}/moto-api/reset")
-    settings = replace(Settings().with_endpoint(emulator), receive_wait_seconds=1)
+    settings = replace(Settings.from_env().on_emulator(emulator), receive_wait_seconds=1)
     context = RuntimeContext.from_settings(settings)
     provision.apply(context.clients)
     folder = tmp_path_factory.mktemp("snapshots")

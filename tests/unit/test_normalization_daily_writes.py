@@ -106,7 +106,7 @@ def test_feed_sync_is_stamped_after_the_po_reference_rows_are_written():
     normalize(store, RecordingBlobs())
     assert store.history == [
         f"{TABLE_PO_REFERENCE} rows {len(ENTRY_DATES)}",
-        f"{TABLE_INVOICE_LINES} rows {len(ENTRY_DATES)}",
+        f"{TABLE_INVOICE_LINES} rows 1",  # one item: the extract's lines of its one invoice
         f"stamp {TABLE_PO_REFERENCE}",
     ]
 
