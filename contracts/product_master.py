@@ -64,20 +64,31 @@ def _share(part: Decimal, net: Decimal) -> Decimal:
 
 
 class ProductsOnDays:
-    """The product master as one batch reads it: each (material, day) joined once."""
+    """The product master as one batch reads it. A batch repeats few (material, weight record)
+    pairs over many entry dates, so each pair is joined once and each (material, day) looked
+    up once."""
 
     def __init__(
         self, materials: Mapping[str, MaterialRow], weights: Mapping[str, Sequence[WeightRecordRow]]
     ) -> None:
         self._materials = materials
         self._weights = weights
-        self._joined: dict[tuple[str, date], ProductMasterRow | None] = {}
+        self._on_day: dict[tuple[str, date], ProductMasterRow | None] = {}
+        self._joined: dict[tuple[str, WeightRecordRow | None], ProductMasterRow] = {}
 
     def at(self, material: str, day: date) -> ProductMasterRow | None:
         """The material with its weight record valid on `day` (None: not in ZEMM005)."""
         key = (material, day)
-        if key not in self._joined:
-            row = self._materials.get(material)
-            weight = weight_at(self._weights.get(material, ()), day)
-            self._joined[key] = None if row is None else product_on(row, weight)
-        return self._joined[key]
+        if key not in self._on_day:
+            self._on_day[key] = self._join(material, day)
+        return self._on_day[key]
+
+    def _join(self, material: str, day: date) -> ProductMasterRow | None:
+        row = self._materials.get(material)
+        if row is None:
+            return None
+        weight = weight_at(self._weights.get(material, ()), day)
+        pair = (material, weight)
+        if pair not in self._joined:
+            self._joined[pair] = product_on(row, weight)
+        return self._joined[pair]
