@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.datasets import Component
+from contracts.datasets import CalculationRecordV1, Component
 from contracts.envelope import Envelope, new_envelope
 from contracts.events import (
     AlertRaisedV1,
@@ -113,6 +113,34 @@ def put_jsonl(context: RuntimeContext, key: str, rows) -> ObjectRef:
     )
 
 
+def calculation_record(context: RuntimeContext, lines: ObjectRef, invoices) -> ObjectRef:
+    """The calculation record the event points to: every line declared (no exceptions)."""
+    record = CalculationRecordV1(
+        calc_id=CALC_ID,
+        calculated_at="2026-11-22T02:00:00+00:00",
+        producer="test",
+        inputs=(),
+        reference_versions={},
+        rates_used=(),
+        invoice_numbers=tuple(invoices),
+        po_numbers=("4500018577",),
+        line_count=0,
+        totals={},
+        reconciliation=(),
+        exceptions=(),
+        packaging_lines=(),
+        lines_uri=lines.uri,
+        lines_sha256=lines.sha256,
+        workbook_uri=lines.uri,
+    )
+    return context.blobs.put(
+        BUCKET_PROCESSED,
+        f"customs-lines/{CALC_ID}/calculation.json",
+        record.model_dump_json().encode(),
+        content_type="application/json",
+    )
+
+
 def customs_event(context: RuntimeContext, invoices=(NSW, SFW, VBM)) -> Envelope:
     lines = our_lines(invoices)
     ref = put_jsonl(context, f"customs-lines/{CALC_ID}.jsonl", lines)
@@ -120,7 +148,7 @@ def customs_event(context: RuntimeContext, invoices=(NSW, SFW, VBM)) -> Envelope
         calc_id=CALC_ID,
         lines=ref,
         workbook=ref,
-        calculation=ref,
+        calculation=calculation_record(context, ref, invoices),
         invoice_numbers=tuple(invoices),
         po_numbers=("4500018577",),
         line_count=len(lines),
