@@ -85,8 +85,9 @@ class CustomsHandler:
         workbook_ref = self._put(
             f"workbooks/{calc_id}.xlsx", workbook, len(result.component_lines), "xlsx"
         )
+        # A record rejected for an unreadable PO has none to be found by.
         po_numbers = tuple(
-            sorted({line.po_number for line in lines} | {h.po_number for h in held_back})
+            sorted(({line.po_number for line in lines} | {h.po_number for h in held_back}) - {""})
         )
         record = calculation_record(
             result,

@@ -14,7 +14,7 @@ from services.normalization.checks import (
     weight_record_issues,
 )
 from services.normalization.customer_matching import CustomerMatcher
-from services.normalization.invoices import normalize_invoices, value_usd
+from services.normalization.invoices import normalize_invoices, rejected_lines, value_usd
 from services.normalization.quality import Rule
 from services.runtime.reference_store import ReferenceBatch
 from tests.unit.test_normalization_factories import (
@@ -258,3 +258,21 @@ def test_an_invoice_over_two_entries_is_a_warning_and_both_lines_are_declared():
     [finding] = result.findings
     assert (finding.rule, finding.record_index) == (Rule.INVOICE_SPANS_ENTRIES, 1)
     assert len(result.lines) == 2
+
+
+def test_records_rejected_at_ingestion_become_lines_not_declared_even_without_a_key():
+    documents = [
+        {"record_index": 14, "fields": {"invoice_number": "SFW-1", "line_number": "30",
+         "po_number": "PO-1", "material": "M1"},
+         "findings": [{"field": "exchange_rate_to_usd", "value": None, "rule": "required"}]},
+        {"record_index": 15, "fields": {"line_number": "x"},
+         "findings": [{"field": "invoice_number", "value": None, "rule": "required"}]},
+    ]  # fmt: skip
+    first, second = rejected_lines(documents, "ZEMM004-1")
+    assert (first.invoice_number, first.line_number, first.rejected_at_ingestion) == (
+        "SFW-1",
+        30,
+        True,
+    )
+    assert first.reasons == ("exchange_rate_to_usd None: required",)
+    assert (second.invoice_number, second.line_number, second.record_index) == ("", 0, 15)
