@@ -134,7 +134,7 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from services.reports import audit_lookup  # noqa: PLC0415 - pandas/openpyxl only when asked
+    from services.reports import audit_lookup  # noqa: PLC0415 - openpyxl only when asked
 
     given = [value for value in (args.calc_id, args.po, args.file) if value]
     if len(given) != 1:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-# pyarrow imports pandas the first time it converts Python objects to Arrow (about 0.3 s): imported
-# with the app, a worker pays that when it starts rather than in the first batch it handles.
-import pandas  # noqa: F401
-
 from contracts.topology import INVOICES_NORMALIZED
 from services.customs_generation.handler import CustomsHandler
 from services.customs_generation.invoice_ledger import InvoiceLedger

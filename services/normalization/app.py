@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-# pyarrow imports pandas the first time it converts Python objects to Arrow (about 0.3 s): imported
-# with the app, a worker pays that when it starts rather than in the first batch it handles.
-import pandas  # noqa: F401
-
 from contracts.topology import EXTRACT_ACCEPTED
 from services.normalization.config import NormalizationConfig
 from services.normalization.daily_loads import DailyLoader
