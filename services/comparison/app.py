@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 
 from contracts.topology import CUSTOMS_LINES_GENERATED, DECLARED_LINES_NORMALIZED
+from services.comparison.alerted import AlertedFindings
 from services.comparison.config import ComparisonConfig
 from services.comparison.declarations import DeclarationStore
 from services.comparison.handler import ComparisonHandler
@@ -29,6 +30,7 @@ def build(context: RuntimeContext, environ: Mapping[str, str] | None = None) -> 
         DeclarationStore(context.blobs, index),
         PendingCalcs(context.blobs, index),
         ComparisonStatus(context.clients.dynamodb),
+        AlertedFindings(context.blobs),
         config=config,
     )
     return ServiceApp(

@@ -2,8 +2,9 @@
 
 `customs-lines.generated` compares at once what SAP has declared and registers the calculation
 as pending while any of its invoices awaits SAP; `declared-lines.normalized` records which dataset
-declares each invoice and re-runs the pending calculations that include them. A calculation that
-has been compared in full is not run again by later declarations (no repeated alerts).
+declares each invoice and runs the pending calculations that include them, and again the current
+calculation of each invoice compared already (a later ZSDR002 corrects SAP's lines). Only
+differences not alerted before raise an alert (`alerted`), so a repeated result raises none.
 
 A run is identified by the calculation and the SAP datasets it used (`run_id`), not by the event
 that triggered it: report keys and event ids derive from it, so a run repeated for any reason (a
@@ -31,6 +32,7 @@ from contracts.events import (
     Severity,
 )
 from contracts.topology import BUCKET_PROCESSED
+from services.comparison.alerted import AlertedFindings, findings_of
 from services.comparison.config import ComparisonConfig
 from services.comparison.declarations import DeclarationStore
 from services.comparison.invoice_index import Declaration
@@ -41,7 +43,7 @@ from services.comparison.results import ComparisonResult, Outcome
 from services.comparison.status import ComparisonStatus
 from services.comparison.workbook import comparison_workbook
 from services.runtime.blobs import BlobStore
-from services.runtime.messages import ConsumedEvent
+from services.runtime.messages import ConsumedEvent, Handled
 
 log = structlog.get_logger("ior.comparison")
 SOURCE = "ior.comparison"
@@ -57,6 +59,7 @@ class ComparisonHandler:
         declarations: DeclarationStore,
         pending: PendingCalcs,
         status: ComparisonStatus,
+        alerted: AlertedFindings,
         *,
         config: ComparisonConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -65,10 +68,11 @@ class ComparisonHandler:
         self._declarations = declarations
         self._pending = pending
         self._status = status
+        self._alerted = alerted
         self._config = config
         self._clock = clock
 
-    def on_customs_lines(self, event: ConsumedEvent) -> list[Envelope]:
+    def on_customs_lines(self, event: ConsumedEvent) -> Handled:
         data = _data(event, CustomsLinesGeneratedV1)
         self._pending.superseded(data.supersedes)
         calc = PendingCalc(
@@ -79,6 +83,7 @@ class ComparisonHandler:
             # An invoice calculated since from a later state is compared there, not here.
             invoice_numbers=tuple(i for i in data.invoice_numbers if i not in data.superseded_by),
         )
+        self._pending.remember(calc)
         declared = self._declarations.find(calc.invoice_numbers)
         waiting = len(declared) < len(set(calc.invoice_numbers))
         if waiting:
@@ -86,17 +91,25 @@ class ComparisonHandler:
             # Read again after registering: a ZSDR002 recorded in between either finds this calc
             # pending or is found here (or both, and the run is repeated identically).
             declared = self._declarations.find(calc.invoice_numbers)
-        return self._run(calc, declared, trigger=event.envelope.id, pending=waiting)
+        return _handled([self._run(calc, declared, trigger=event.envelope.id, pending=waiting)])
 
-    def on_declared_lines(self, event: ConsumedEvent) -> list[Envelope]:
+    def on_declared_lines(self, event: ConsumedEvent) -> Handled:
+        """Runs the calculations waiting for these invoices, and again those compared already
+        (SAP declares more of their invoices, or corrects them: a later ZSDR002 stands)."""
         data = _data(event, DeclaredLinesNormalizedV1)
         self._declarations.record(data.extract_id, data.lines, data.invoice_numbers)
-        envelopes = []
+        runs = []
+        ran = set()
         for calc in self._pending.covering(data.invoice_numbers):
             if calc.runs_for(event.envelope.id):
                 declared = self._declarations.find(calc.invoice_numbers)
-                envelopes += self._run(calc, declared, trigger=event.envelope.id, pending=True)
-        return envelopes
+                runs.append(self._run(calc, declared, trigger=event.envelope.id, pending=True))
+                ran.add(calc.calc_id)
+        for calc in self._pending.remembered(data.invoice_numbers):
+            if calc.calc_id not in ran:
+                declared = self._declarations.find(calc.invoice_numbers)
+                runs.append(self._run(calc, declared, trigger=event.envelope.id, pending=False))
+        return _handled(runs)
 
     def _run(
         self,
@@ -105,10 +118,10 @@ class ComparisonHandler:
         *,
         trigger: str,
         pending: bool,
-    ) -> list[Envelope]:
+    ) -> Handled:
         if not declared:
             log.info("comparison.awaiting_sap", calc_id=calc.calc_id)
-            return []
+            return Handled(())
         ours = [
             CustomsLineV1.model_validate_json(row)
             for row in self._blobs.get_verified(calc.lines).splitlines()
@@ -142,7 +155,12 @@ class ComparisonHandler:
             theirs_only=len(result.theirs_only),
             awaiting_sap=len(result.awaiting_sap),
         )
-        return self._events(calc, result, run_id, report, workbook)
+        findings = findings_of(result)
+        new = sorted(findings - self._alerted.of(calc.calc_id))
+        return Handled(
+            self._events(calc, result, run_id, report, workbook, new_findings=new),
+            after_commit=(lambda: self._alerted.add(calc.calc_id, findings),),
+        )
 
     def _not_declared(self, calc: PendingCalc) -> dict[tuple[str, int], str]:
         """(invoice, line) → why the calculation did not declare it, from its record."""
@@ -184,6 +202,8 @@ class ComparisonHandler:
         run_id: str,
         report: ObjectRef,
         workbook: ObjectRef,
+        *,
+        new_findings: Sequence[str],
     ) -> list[Envelope]:
         events: list[EventData] = [
             ComparisonCompletedV1(
@@ -196,8 +216,8 @@ class ComparisonHandler:
                 held_back=len(result.held_back),
             )
         ]
-        if result.outcome is Outcome.FAIL:
-            events.append(_alert(result, report, workbook))
+        if result.outcome is Outcome.FAIL and new_findings:
+            events.append(_alert(result, report, workbook, new_findings))
         return [
             new_envelope(
                 data,
@@ -210,19 +230,12 @@ class ComparisonHandler:
         ]
 
 
-def _alert(result: ComparisonResult, report: ObjectRef, workbook: ObjectRef) -> AlertRaisedV1:
-    examples = [
-        f"{line.key} {found.field}: ours {found.ours}, SAP {found.theirs}"
-        for line in result.failures
-        for found in line.discrepancies
-    ]
-    examples += [f"{line.key}: ours only" for line in result.ours_only]
-    examples += [f"{line.key}: SAP only" for line in result.theirs_only]
-    examples += [
-        f"{line.key}: SAP declared it, ior held it back: {line.reason}" for line in result.held_back
-    ]
-    more = len(examples) - _ALERT_EXAMPLES
-    detail = "; ".join(examples[:_ALERT_EXAMPLES]) + (f"; and {more} more" if more > 0 else "")
+def _alert(
+    result: ComparisonResult, report: ObjectRef, workbook: ObjectRef, new_findings: Sequence[str]
+) -> AlertRaisedV1:
+    """The differences not alerted before (the report holds all of them)."""
+    more = len(new_findings) - _ALERT_EXAMPLES
+    shown = "; ".join(new_findings[:_ALERT_EXAMPLES]) + (f"; and {more} more" if more > 0 else "")
     return AlertRaisedV1(
         severity=Severity.ERROR,
         service="comparison",
@@ -231,8 +244,15 @@ def _alert(result: ComparisonResult, report: ObjectRef, workbook: ObjectRef) -> 
             f"{len(result.ours_only)} ours only, {len(result.theirs_only)} SAP only, "
             f"{len(result.held_back)} held back by ior"
         ),
-        detail=f"{detail}. Read the comparison report.",
+        detail=f"{shown}. Read the comparison report.",
         refs=(report.uri, workbook.uri),
+    )
+
+
+def _handled(runs: Sequence[Handled]) -> Handled:
+    return Handled(
+        tuple(envelope for run in runs for envelope in run.envelopes),
+        tuple(effect for run in runs for effect in run.after_commit),
     )
 
 

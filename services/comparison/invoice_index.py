@@ -30,6 +30,7 @@ _KEY = "invoice_number"
 _KIND = "kind"
 _DECLARATION = "declaration"
 _PENDING = "pending"
+_CALCULATION = "calculation"
 _CALC_IDS = "calc_ids"
 
 
@@ -85,6 +86,22 @@ class InvoiceIndex:
                 for invoice, calc_id in sorted(calcs_by_invoice.items())
             ],
         )
+
+    def remember_calculation(self, invoice_numbers: Iterable[str], calculation: str) -> None:
+        """Record `calculation` (as text) as the one to compare these invoices with from now on:
+        a corrected ZSDR002 re-runs it."""
+        self._batches.put_all(
+            self._table,
+            [
+                {**_key(invoice, _CALCULATION), _CALCULATION: {"S": calculation}}
+                for invoice in sorted(set(invoice_numbers))
+            ],
+        )
+
+    def calculations(self, invoice_numbers: Iterable[str]) -> dict[str, str]:
+        """The calculation remembered for each of these invoices (as text), where there is one."""
+        items = self._read(invoice_numbers, _CALCULATION)
+        return {item[_KEY]["S"]: item[_CALCULATION]["S"] for item in items}
 
     def declarations(self, invoice_numbers: Iterable[str]) -> dict[str, Declaration]:
         """The declarations of these invoices that have arrived; undeclared ones are absent."""

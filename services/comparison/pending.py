@@ -60,6 +60,17 @@ class PendingCalcs:
         self._put(calc.model_copy(update={"completed_by": event_id}))
         log.info("comparison.pending_done", calc_id=calc.calc_id, completed_by=event_id)
 
+    def remember(self, calc: PendingCalc) -> None:
+        """`calc` is the calculation its invoices are compared with, whenever SAP (re)declares
+        them."""
+        self._index.remember_calculation(calc.invoice_numbers, calc.model_dump_json())
+
+    def remembered(self, invoice_numbers: Iterable[str]) -> list[PendingCalc]:
+        """The calculations remembered for any of these invoices, by CALC-ID."""
+        texts = self._index.calculations(invoice_numbers).values()
+        calcs = {c.calc_id: c for c in (PendingCalc.model_validate_json(t) for t in texts)}
+        return [calcs[calc_id] for calc_id in sorted(calcs)]
+
     def superseded(self, calcs_by_invoice: Mapping[str, str]) -> None:
         """A later calculation replaced these (invoice → calc): they no longer wait for SAP's
         lines of those invoices, and a later comparison of theirs leaves them out."""

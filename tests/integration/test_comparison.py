@@ -258,12 +258,40 @@ def test_comparison_waits_for_a_late_zsdr002_then_runs(context):
     assert pending_calc(context).completed_by == declared.id
 
 
-def test_a_later_declaration_does_not_run_a_completed_comparison_again(context):
+def test_a_later_declaration_reruns_the_comparison_and_an_unchanged_result_raises_no_alert(
+    context,
+):
+    deliver(context, customs_event(context))
+    with EventObserver(context.clients, context.names) as observer:
+        deliver(context, declared_event(context))
+        [first, _] = published(observer, 2)
+    with EventObserver(context.clients, context.names) as observer:
+        deliver(context, declared_event(context, extract="0002"))  # the same lines, sent again
+        [again] = published(observer, 1)
+    assert (again.type, again.id) == (COMPARISON_COMPLETED, first.id)
+
+
+def test_a_corrected_declaration_is_compared_and_alerts_only_what_is_new(context):
     deliver(context, customs_event(context))
     deliver(context, declared_event(context))
+    corrected = [
+        line.model_copy(update={"duty_usd": line.duty_usd + 1})
+        if line.invoice_number == NSW
+        else line
+        for line in sap_lines((NSW, SFW, VBM))
+    ]
+    ref = put_jsonl(context, "normalized/ZSDR002/ZSDR002-20261123-0001.jsonl", corrected)
+    data = DeclaredLinesNormalizedV1(
+        extract_id="ZSDR002-20261123-0001", lines=ref, invoice_numbers=(NSW, SFW, VBM)
+    )
+    envelope = new_envelope(
+        data, source="ior.normalization", subject="x", correlationid="batch-1", cause="fix"
+    )
     with EventObserver(context.clients, context.names) as observer:
-        deliver(context, declared_event(context, extract="0002"))
-        assert observer.collect() == []
+        deliver(context, envelope)
+        events = published(observer, 2)
+    [alert] = [e for e in events if e.type == ALERT_RAISED]
+    assert f"{NSW}/" in alert.data["detail"] and f"{SFW}/" not in alert.data["detail"]
 
 
 def test_a_declaration_retried_after_its_run_publishes_the_same_events_again(context):
@@ -273,8 +301,8 @@ def test_a_declaration_retried_after_its_run_publishes_the_same_events_again(con
     deliver(context, customs_event(context))
     declared = declared_event(context)
 
-    first = on_declared(ConsumedEvent(declared, parse_event(declared)))
-    retried = on_declared(ConsumedEvent(declared, parse_event(declared)))
+    first = on_declared(ConsumedEvent(declared, parse_event(declared))).envelopes
+    retried = on_declared(ConsumedEvent(declared, parse_event(declared))).envelopes
 
     assert [event.type for event in first] == [COMPARISON_COMPLETED, ALERT_RAISED]
     assert [event.id for event in retried] == [event.id for event in first]
@@ -323,9 +351,9 @@ def test_both_triggers_running_one_comparison_publish_the_same_event_ids(context
     on_customs = app.handlers[CUSTOMS_LINES_GENERATED]
     on_declared = app.handlers[DECLARED_LINES_NORMALIZED]
 
-    assert on_customs(ConsumedEvent(customs, parse_event(customs))) == []
-    by_sap = on_declared(ConsumedEvent(declared, parse_event(declared)))
-    by_calc = on_customs(ConsumedEvent(customs, parse_event(customs)))
+    assert on_customs(ConsumedEvent(customs, parse_event(customs))).envelopes == ()
+    by_sap = on_declared(ConsumedEvent(declared, parse_event(declared))).envelopes
+    by_calc = on_customs(ConsumedEvent(customs, parse_event(customs))).envelopes
 
     assert [event.id for event in by_sap] == [event.id for event in by_calc]
     assert len(by_sap) == 2
