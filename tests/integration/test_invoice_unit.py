@@ -90,6 +90,7 @@ def waves(emulator, tmp_path_factory):
             invoice_line("SPLIT-1", 10, 2),
             invoice_line("SPLIT-1", 20, 2),
             invoice_line("CORR-1", 10, 3),
+            {**invoice_line("CORR-1", 20, 1), "material": "NOT-IN-THE-MASTER"},
         ],
     )
     second = zemm004(
@@ -154,7 +155,7 @@ def test_the_record_names_each_sap_file_by_its_own_sha256_and_record_count(waves
     calc_id = current_calc(context, "SPLIT-1")
     [audited] = audit_lookup(context, calc_id=calc_id)
     inputs = {i["extract_id"]: i for i in audited["record"]["inputs"] if i["feed"] == "ZEMM004"}
-    for extract, records in ((first, 3), (second, 2)):
+    for extract, records in ((first, 4), (second, 2)):
         source = inputs[extract.path.stem]
         assert source["sha256"] == hashlib.sha256(extract.path.read_bytes()).hexdigest()
         assert source["row_count"] == records
@@ -177,9 +178,15 @@ def test_sap_lines_of_a_corrected_invoice_are_compared_with_its_current_calculat
         "entered_value_usd": ours["entered_value_usd"],
         "duty_usd": ours["duty_usd"],
     }
+    # SAP also declared the line ior held back (its material is not in the master).
+    held = {**declared, "line_number": 20, "material": "NOT-IN-THE-MASTER"}
     folder = Path(run.files[-1].path).parent
-    sap = zsdr002(folder, "ZSDR002-20261123-0001", [declared])
+    sap = zsdr002(folder, "ZSDR002-20261123-0001", [declared, held])
     compared = run_waves(context, [("sap", [sap])], lambda _: None)
     comparisons = [e.data for e in compared.of_type(COMPARISON_COMPLETED)]
     assert [c["calc_id"] for c in comparisons] == [current]
     assert (comparisons[0]["passed"], comparisons[0]["failed"]) == (1, 0)
+    assert (comparisons[0]["held_back"], comparisons[0]["theirs_only"]) == (1, 0)
+    report = json.loads(context.blobs.get(*split_uri(comparisons[0]["report"]["uri"])))
+    [line] = report["held_back"]
+    assert "material-not-in-master" in line["held_back_because"]

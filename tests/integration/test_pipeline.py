@@ -86,6 +86,22 @@ def test_audit_record_is_written_with_compliance_retention(processed):
     assert locked["ObjectLockMode"] == "COMPLIANCE"
 
 
+def test_every_invoice_line_not_declared_is_an_exception_with_its_reason(processed):
+    _, run, out = processed
+    [calc_id] = summarize(run)["calc_ids"]
+    [record] = json.loads((out / "audit" / f"{calc_id}.json").read_text())
+    reasons = {
+        (e["invoice_number"], e["line_number"]): e["reason"].split(":")[0]
+        for e in record["record"]["exceptions"]
+    }
+    assert reasons == {
+        ("SFW-2602-0033", 30): "rejected-at-ingestion",  # no exchange rate
+        ("MMN-A-20417", 30): "rejected-at-ingestion",  # quantity 0
+        ("SFW-2608-0219", 30): "held-back-by-quality-error",  # material not in master
+        ("VBM-251183", 50): "held-back-by-quality-error",  # no weight record
+    }
+
+
 def test_nothing_is_left_in_any_queue_or_dlq(processed):
     context, _, _ = processed
     for queue in TOPOLOGY.queues:
