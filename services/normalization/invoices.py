@@ -161,25 +161,13 @@ def line_versions(run: InvoiceRun, accepted: ExtractAcceptedV1) -> list[InvoiceL
         "source_record_count": accepted.records.row_count + accepted.rejected_count,
     }
     return [
-        *(
-            InvoiceLineVersion(
-                invoice_number=line.invoice_number,
-                line_number=line.line_number,
-                line=line,
-                **source,
-            )
-            for line in run.lines
-        ),
-        *(
-            InvoiceLineVersion(
-                invoice_number=held.invoice_number,
-                line_number=held.line_number,
-                held_back=held,
-                **source,
-            )
-            for held in run.held_back
-        ),
+        *(InvoiceLineVersion(line=line, **_key(line), **source) for line in run.lines),
+        *(InvoiceLineVersion(held_back=held, **_key(held), **source) for held in run.held_back),
     ]
+
+
+def _key(line: NormalizedInvoiceLine | HeldBackLine) -> dict[str, Any]:
+    return {"invoice_number": line.invoice_number, "line_number": line.line_number}
 
 
 def rejected_lines(documents: Iterable[Mapping[str, Any]], extract_id: str) -> list[HeldBackLine]:

@@ -48,3 +48,12 @@ def make_context(settings: Settings) -> Callable[..., RuntimeContext]:
         return ctx
 
     return make
+
+
+def fresh_context(emulator: str) -> RuntimeContext:
+    """The emulator reset and provisioned, for fixtures that run a whole chain once per module."""
+    urllib3.request("POST", f"{emulator}/moto-api/reset")
+    settings = replace(Settings.from_env().on_emulator(emulator), receive_wait_seconds=1)
+    context = RuntimeContext.from_settings(settings)
+    provision.apply(context.clients)
+    return context

@@ -5,12 +5,10 @@ the old one; the audit record names each SAP file by its own SHA-256."""
 
 import hashlib
 import json
-from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-import urllib3
 
 from contracts.topology import (
     COMPARISON_COMPLETED,
@@ -19,10 +17,9 @@ from contracts.topology import (
 )
 from services.process import ExtractFile, PipelineRun, run_waves
 from services.reports import audit_lookup
-from services.runtime import provision
 from services.runtime.blobs import split_uri
 from services.runtime.context import RuntimeContext
-from services.runtime.settings import Settings
+from tests.integration.conftest import fresh_context
 
 pytestmark = pytest.mark.integration
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "batch"
@@ -73,10 +70,7 @@ def zsdr002(folder: Path, extract_id: str, lines: list[dict]) -> ExtractFile:
 def waves(emulator, tmp_path_factory):
     """Reference feeds; then half an invoice and a line to be corrected; then the invoice's other
     half and the correction; then SAP's declaration of the corrected invoice."""
-    urllib3.request("POST", f"{emulator}/moto-api/reset")
-    settings = replace(Settings.from_env().on_emulator(emulator), receive_wait_seconds=1)
-    context = RuntimeContext.from_settings(settings)
-    provision.apply(context.clients)
+    context = fresh_context(emulator)
     folder = tmp_path_factory.mktemp("invoice-unit")
     weekly = []
     for feed in WEEKLY:

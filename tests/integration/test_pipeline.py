@@ -1,21 +1,17 @@
 """The whole chain on the embedded emulator: samples → lines, workbook, comparison, audit."""
 
 import json
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import urllib3
 from openpyxl import load_workbook
 
 from contracts.topology import BUCKET_AUDIT, TOPOLOGY
 from services.process import find_extract_files, run_pipeline, summarize, write_outputs
 from services.results_cli import download_results
-from services.runtime import provision
-from services.runtime.context import RuntimeContext
 from services.runtime.queues import queue_depth
-from services.runtime.settings import Settings
+from tests.integration.conftest import fresh_context
 
 pytestmark = pytest.mark.integration
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -24,10 +20,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 @pytest.fixture(scope="module")
 def processed(emulator, tmp_path_factory):
     """The pipeline runs once for this module's tests (it is the slow part)."""
-    urllib3.request("POST", f"{emulator}/moto-api/reset")
-    settings = replace(Settings.from_env().on_emulator(emulator), receive_wait_seconds=1)
-    context = RuntimeContext.from_settings(settings)
-    provision.apply(context.clients)
+    context = fresh_context(emulator)
     out = tmp_path_factory.mktemp("pipeline")
     run = run_pipeline(context, find_extract_files(SAMPLES), lambda _: None)
     write_outputs(context, run, out)

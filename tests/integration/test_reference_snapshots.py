@@ -4,20 +4,16 @@ exchange rate as Excel writes it. Each is a finding, an exception or a different
 dead-lettered batch."""
 
 import json
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-import urllib3
 
 from contracts.topology import CUSTOMS_LINES_GENERATED
 from services.process import find_extract_files, run_pipeline
-from services.runtime import provision
 from services.runtime.blobs import split_uri
-from services.runtime.context import RuntimeContext
-from services.runtime.settings import Settings
+from tests.integration.conftest import fresh_context
 
 pytestmark = pytest.mark.integration
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "batch"
@@ -101,10 +97,7 @@ def write_batch(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def calculation(emulator, tmp_path_factory):
-    urllib3.request("POST", f"{emulator}/moto-api/reset")
-    settings = replace(Settings.from_env().on_emulator(emulator), receive_wait_seconds=1)
-    context = RuntimeContext.from_settings(settings)
-    provision.apply(context.clients)
+    context = fresh_context(emulator)
     folder = tmp_path_factory.mktemp("snapshots")
     write_batch(folder)
     run = run_pipeline(context, find_extract_files(folder), lambda _: None)
