@@ -20,7 +20,7 @@ import structlog
 from contracts.envelope import Envelope
 from contracts.topology import BUCKET_RAW, EVENT_TOPICS, TOPOLOGY
 from services.runtime.context import RuntimeContext, available_services, load_app
-from services.runtime.messages import InboundMessage
+from services.runtime.messages import Handled, InboundMessage
 from services.runtime.metrics import emit_metrics
 from services.runtime.processor import Outcome
 from services.runtime.publisher import message_attributes
@@ -66,11 +66,13 @@ class DirectDispatch:
         with structlog.contextvars.bound_contextvars(
             service=service, correlationid=message.attributes.get("correlationid", "-")
         ):
-            envelopes = [
-                envelope
-                for work in app.decode(message)
-                for envelope in app.handlers[work.event_type](work.payload)
-            ]
+            envelopes: list[Envelope] = []
+            for work in app.decode(message):
+                result = app.handlers[work.event_type](work.payload)
+                handled = result if isinstance(result, Handled) else Handled(result)
+                envelopes += handled.envelopes
+                for effect in handled.after_commit:  # as the processor does once committed
+                    effect()
             seconds = time.perf_counter() - started
             emit_metrics(service, message.attributes.get("type", "unknown"), Outcome.DONE, seconds)
         return envelopes
