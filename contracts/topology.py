@@ -199,12 +199,14 @@ TOPIC_NORMALIZATION = "ior-normalization"
 TOPIC_CUSTOMS = "ior-customs-generation"
 TOPIC_COMPARISON = "ior-comparison"
 TOPIC_ALERTS = "ior-alerts"
+TOPIC_PORTAL = "ior-portal"
 
 QUEUE_INGESTION = "ior-ingestion"
 QUEUE_NORMALIZATION = "ior-normalization"
 QUEUE_CUSTOMS = "ior-customs-generation"
 QUEUE_COMPARISON = "ior-comparison"
 QUEUE_AUDIT = "ior-audit"
+QUEUE_PORTAL = "ior-portal"
 
 BUCKET_RAW = "ior-raw"
 BUCKET_PROCESSED = "ior-processed"
@@ -224,6 +226,20 @@ TABLE_FEED_SYNC = "ior-feed-sync"
 TABLE_IDEMPOTENCY = "ior-idempotency"
 TABLE_AUDIT_INDEX = "ior-audit-index"
 TABLE_COMPARISON_INVOICES = "ior-comparison-invoices"
+TABLE_PORTAL_VIEWS = "ior-portal-views"
+TABLE_PORTAL_LINES = "ior-portal-customs-lines"
+
+# The portal's read model. Views: one item per calculation, comparison run, extract, alert and
+# feed (`pk`, `sk`), each also listed by its kind in time order (`by-kind`: `kind`, `listed`).
+# Customs lines: the current lines, a partition per entry date (`entry_date`, `line_key`), with
+# an index per other way people look them up.
+PORTAL_VIEWS_BY_KIND = "by-kind"
+PORTAL_LINE_INDEXES: dict[str, str] = {
+    "invoice_number": "by-invoice",
+    "po_number": "by-po",
+    "hts_code": "by-hts",
+    "calc_id": "by-calc",
+}
 
 # The weekly feeds are full snapshots (DOMAIN.md §1): each accepted extract is written into its
 # table as a partition of its own (key: snapshot = extract id, row_key = the row's natural key),
@@ -260,6 +276,7 @@ QUALITY_REPORTED = "ior.quality.reported"
 CUSTOMS_LINES_GENERATED = "ior.customs-lines.generated"
 COMPARISON_COMPLETED = "ior.comparison.completed"
 ALERT_RAISED = "ior.alert.raised"
+COMPARISON_REQUESTED = "ior.comparison.requested"
 
 # The topic each event type is published on.
 EVENT_TOPICS: dict[str, str] = {
@@ -272,6 +289,7 @@ EVENT_TOPICS: dict[str, str] = {
     CUSTOMS_LINES_GENERATED: TOPIC_CUSTOMS,
     COMPARISON_COMPLETED: TOPIC_COMPARISON,
     ALERT_RAISED: TOPIC_ALERTS,
+    COMPARISON_REQUESTED: TOPIC_PORTAL,
 }
 
 _RW = Access.READ_WRITE
@@ -324,7 +342,17 @@ _SERVICE_QUEUES = (
     QUEUE_CUSTOMS,
     QUEUE_COMPARISON,
     QUEUE_AUDIT,
+    QUEUE_PORTAL,
 )
+
+# What the portal's read model is built from.
+PORTAL_EVENTS: dict[str, tuple[str, ...]] = {
+    TOPIC_INGESTION: (EXTRACT_ACCEPTED, EXTRACT_REJECTED),
+    TOPIC_NORMALIZATION: (REFERENCE_UPDATED, QUALITY_REPORTED),
+    TOPIC_CUSTOMS: (CUSTOMS_LINES_GENERATED,),
+    TOPIC_COMPARISON: (COMPARISON_COMPLETED,),
+    TOPIC_ALERTS: (ALERT_RAISED,),
+}
 
 TOPOLOGY = Topology(
     topics=(
@@ -333,6 +361,7 @@ TOPOLOGY = Topology(
         Topic(TOPIC_CUSTOMS, "generated customs lines and broker workbooks"),
         Topic(TOPIC_COMPARISON, "comparison of our lines with SAP's ZSDR002"),
         Topic(TOPIC_ALERTS, "alerts for ops (email/Slack subscribers in AWS)"),
+        Topic(TOPIC_PORTAL, "requests people make in the portal (re-run a comparison)"),
     ),
     queues=(
         Queue(QUEUE_INGESTION),
@@ -340,12 +369,15 @@ TOPOLOGY = Topology(
         Queue(QUEUE_CUSTOMS, visibility_timeout_seconds=300),
         Queue(QUEUE_COMPARISON),
         Queue(QUEUE_AUDIT),
+        Queue(QUEUE_PORTAL),
     ),
     subscriptions=(
         Subscription(TOPIC_INGESTION, QUEUE_NORMALIZATION, (EXTRACT_ACCEPTED,)),
         Subscription(TOPIC_NORMALIZATION, QUEUE_CUSTOMS, (INVOICES_NORMALIZED,)),
         Subscription(TOPIC_NORMALIZATION, QUEUE_COMPARISON, (DECLARED_LINES_NORMALIZED,)),
         Subscription(TOPIC_CUSTOMS, QUEUE_COMPARISON, (CUSTOMS_LINES_GENERATED,)),
+        Subscription(TOPIC_PORTAL, QUEUE_COMPARISON, (COMPARISON_REQUESTED,)),
+        *(Subscription(topic, QUEUE_PORTAL, types) for topic, types in PORTAL_EVENTS.items()),
         *(
             Subscription(topic, QUEUE_AUDIT, None)
             for topic in (
@@ -354,6 +386,7 @@ TOPOLOGY = Topology(
                 TOPIC_CUSTOMS,
                 TOPIC_COMPARISON,
                 TOPIC_ALERTS,
+                TOPIC_PORTAL,
             )
         ),
     ),
@@ -415,6 +448,23 @@ TOPOLOGY = Topology(
             indexes=(
                 Index("by-po", "po_number", "sk"),
                 Index("by-file", "file_name", "sk"),
+            ),
+        ),
+        Table(
+            TABLE_PORTAL_VIEWS,
+            "portal read model: calculations, comparisons, extracts, alerts, feeds",
+            "pk",
+            "sk",
+            indexes=(Index(PORTAL_VIEWS_BY_KIND, "kind", "listed"),),
+        ),
+        Table(
+            TABLE_PORTAL_LINES,
+            "portal read model: current customs lines by entry date",
+            "entry_date",
+            "line_key",
+            indexes=tuple(
+                Index(name, attribute, "line_key")
+                for attribute, name in PORTAL_LINE_INDEXES.items()
             ),
         ),
     ),
@@ -494,6 +544,16 @@ TOPOLOGY = Topology(
             tables=_with_shared({TABLE_AUDIT_INDEX: _RW, TABLE_FEED_SYNC: _W}),
             buckets=(
                 BucketGrant(BUCKET_AUDIT, "", _W),
+                BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
+                _claim_checks(),
+            ),
+        ),
+        Service(
+            "portal",
+            QUEUE_PORTAL,
+            publishes=(),
+            tables=_with_shared({TABLE_PORTAL_VIEWS: _RW, TABLE_PORTAL_LINES: _RW}),
+            buckets=(
                 BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
                 _claim_checks(),
             ),

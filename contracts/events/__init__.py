@@ -17,6 +17,7 @@ from contracts.events.normalization import (
     QualityReportedV1,
     ReferenceUpdatedV1,
 )
+from contracts.events.portal import ComparisonRequestedV1
 from contracts.events.refs import ObjectRef
 
 EVENT_MODELS: tuple[type[EventData], ...] = (
@@ -29,6 +30,7 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     CustomsLinesGeneratedV1,
     ComparisonCompletedV1,
     AlertRaisedV1,
+    ComparisonRequestedV1,
 )
 
 _BY_KEY: dict[tuple[str, int], type[EventData]] = {(m.TYPE, m.VERSION): m for m in EVENT_MODELS}
@@ -61,6 +63,7 @@ __all__ = [
     "EVENT_MODELS",
     "AlertRaisedV1",
     "ComparisonCompletedV1",
+    "ComparisonRequestedV1",
     "CustomsLinesGeneratedV1",
     "CustomsTotalsV1",
     "DeclaredLinesNormalizedV1",

@@ -6,7 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from contracts.topology import CUSTOMS_LINES_GENERATED, DECLARED_LINES_NORMALIZED
+from contracts.topology import (
+    COMPARISON_REQUESTED,
+    CUSTOMS_LINES_GENERATED,
+    DECLARED_LINES_NORMALIZED,
+)
 from services.comparison.alerted import AlertedFindings
 from services.comparison.config import ComparisonConfig
 from services.comparison.declarations import DeclarationStore
@@ -39,5 +43,6 @@ def build(context: RuntimeContext, environ: Mapping[str, str] | None = None) -> 
         handlers={
             CUSTOMS_LINES_GENERATED: handler.on_customs_lines,
             DECLARED_LINES_NORMALIZED: handler.on_declared_lines,
+            COMPARISON_REQUESTED: handler.on_request,
         },
     )

@@ -26,6 +26,7 @@ from contracts.errors import MalformedEvent
 from contracts.events import (
     AlertRaisedV1,
     ComparisonCompletedV1,
+    ComparisonRequestedV1,
     CustomsLinesGeneratedV1,
     DeclaredLinesNormalizedV1,
     ObjectRef,
@@ -110,6 +111,21 @@ class ComparisonHandler:
                 declared = self._declarations.find(calc.invoice_numbers)
                 runs.append(self._run(calc, declared, trigger=event.envelope.id, pending=False))
         return _handled(runs)
+
+    def on_request(self, event: ConsumedEvent) -> Handled:
+        """Someone asked (through the portal) to compare a calculation again with SAP's latest
+        lines of its invoices. Only a calculation still current for some invoice runs: a
+        superseded one is compared where its successor is."""
+        data = _data(event, ComparisonRequestedV1)
+        calcs = [
+            c for c in self._pending.remembered(data.invoice_numbers) if c.calc_id == data.calc_id
+        ]
+        if not calcs:
+            log.info("comparison.request_not_current", calc_id=data.calc_id)
+            return Handled(())
+        [calc] = calcs
+        declared = self._declarations.find(calc.invoice_numbers)
+        return self._run(calc, declared, trigger=event.envelope.id, pending=False)
 
     def _run(
         self,
