@@ -555,6 +555,8 @@ TOPOLOGY = Topology(
             tables=_with_shared({TABLE_PORTAL_VIEWS: _RW, TABLE_PORTAL_LINES: _RW}),
             buckets=(
                 BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
+                # `ior portal rebuild` reads the audited events
+                BucketGrant(BUCKET_AUDIT, "events/", _R),
                 _claim_checks(),
             ),
         ),
