@@ -1,0 +1,1 @@
+"""The portal\x27s HTTP API (FastAPI): the read model, downloads, uploads and operations."""
