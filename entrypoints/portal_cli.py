@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import secrets
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -11,13 +10,8 @@ from urllib.parse import urlparse
 import httpx
 import uvicorn
 
-from entrypoints.dev_login import AUDIENCE, CLIENT_ID, DevIssuer
 from entrypoints.errors import UsageError
-from services.portal.api.app import build_app
-from services.portal.api.settings import PortalSettings
-from services.portal.rebuild import rebuild
-from services.portal.store import ReadModelStore
-from services.runtime.context import RuntimeContext, available_services
+from services.runtime.context import RuntimeContext, available_services, service_module
 from services.runtime.messaging.runner import BackgroundWorkers
 from services.runtime.settings import Settings
 
@@ -65,7 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     context = RuntimeContext.from_settings(_settings(args))
-    summary = rebuild(context.clients.s3, context.blobs, ReadModelStore(context.clients.dynamodb))
+    summary = service_module("portal").rebuild_read_model(context)
     print(
         f"read model rebuilt: {summary.removed} item(s) removed, {summary.applied} event(s) applied"
     )
@@ -86,24 +80,12 @@ def serve(
 ) -> None:
     """Serve until Ctrl-C; with `workers`, the pipeline runs beside it (uploads, re-runs)."""
     public_url = f"http://{'localhost' if host in LOCAL_HOSTS else host}:{port}"
+    portal = service_module("portal")
     with ExitStack() as stack:
         if dev_login:
-            issuer = DevIssuer(public_url)
-            settings = PortalSettings(
-                oidc_issuer=issuer.issuer,
-                oidc_audience=AUDIENCE,
-                oidc_client_id=CLIENT_ID,
-                session_secret=secrets.token_urlsafe(32),
-                cookie_secure=False,  # plain http on localhost; never used outside an emulator
-                public_url=public_url,
-            )
-            http = stack.enter_context(issuer.http_client())
-            app = build_app(context, settings, http)
-            app.include_router(issuer.router())
+            app = portal.dev_login_app(context, public_url)
         else:
-            settings = PortalSettings.from_env()
-            http = stack.enter_context(httpx.Client(timeout=10))
-            app = build_app(context, settings, http)
+            app = portal.api_app(context, stack.enter_context(httpx.Client(timeout=10)))
         if workers:
             stack.enter_context(BackgroundWorkers(context, available_services()))
         print(f"ior portal: {public_url}/api/docs (sign in: {public_url}/auth/login)", flush=True)
