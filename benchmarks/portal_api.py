@@ -81,7 +81,7 @@ def calculation_changes(number: int, lines_per_calc: int, rng: random.Random):  
             customer_match_score=None,
             entry_date=entry,
             port_of_entry="1001",
-        )  # fmt: skip
+        )
         for index in range(lines_per_calc)
     ]
     ref = ObjectRef(
