@@ -145,7 +145,8 @@ def test_ls_shows_each_dlq_with_depth_and_age_of_its_oldest_message(context):
     dead_letter(context, alert("old"))
     dead_letter(context, alert("new"))
     infos = {info.service: info for info in list_dlqs(context.clients, context.names)}
-    assert set(infos) == {"ingestion", "normalization", "customs_generation", "comparison", "audit"}
+    services = {"ingestion", "normalization", "customs_generation", "comparison", "audit", "portal"}
+    assert set(infos) == services
     audit = infos["audit"]
     assert (audit.dlq, audit.depth, audit.age_sample, audit.age_is_exact) == (AUDIT.dlq, 2, 2, True)
     assert audit.oldest_age_seconds is not None and audit.oldest_age_seconds >= 0
