@@ -14,6 +14,7 @@ from contracts.events import (
     EVENT_MODELS,
     AlertRaisedV1,
     ComparisonCompletedV1,
+    ComparisonRequestedV1,
     CustomsLinesGeneratedV1,
     CustomsTotalsV1,
     DeclaredLinesNormalizedV1,
@@ -96,6 +97,7 @@ OTHER_EVENTS: dict[str, EventData] = {
             calc_id=CALC_ID, report=REF, passed=22, failed=2, ours_only=1, theirs_only=0
         ),
         AlertRaisedV1(severity=Severity.ERROR, service="comparison", title="t", detail="d"),
+        ComparisonRequestedV1(calc_id=CALC_ID, invoice_numbers=("I",), requested_by="user-1"),
     )
 }
 
