@@ -22,7 +22,6 @@ from contracts.datasets import CalculationRecordV1
 from contracts.topology import FEED_SYNC_CALC, TABLE_AUDIT_INDEX, TABLE_FEED_SYNC
 from services.audit.layout import RECORD_SORT_KEY, calc_partition
 from services.runtime.dynamo_batches import DynamoBatches
-from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -57,7 +56,6 @@ class AuditIndex:
         )
         return len(by_key) - len(existing)
 
-    @aws_retry
     def mark_superseded(self, calc_id: str, invoices: Iterable[str], by_calc_id: str) -> None:
         """Note on `calc_id`'s record item that `by_calc_id` replaced it for `invoices` (the
         record itself is locked; the index says which calculation is current)."""
@@ -71,7 +69,6 @@ class AuditIndex:
             },
         )
 
-    @aws_retry
     def mark_last_calculation(
         self, record: CalculationRecordV1, record_uri: str, at: datetime
     ) -> None:

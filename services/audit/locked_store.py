@@ -18,7 +18,6 @@ from botocore.exceptions import ClientError
 
 from contracts.topology import BUCKET_AUDIT, TOPOLOGY, ObjectLock
 from services.runtime.blobs import s3_uri
-from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -47,7 +46,6 @@ class LockedStore:
         self._lock = lock or audit_lock()
         self._clock = clock
 
-    @aws_retry
     def write_once(self, key: str, body: bytes, *, content_type: str) -> bool:
         """Write `body` under `key` unless it exists; True when this call wrote it."""
         digest = hashlib.sha256(body)

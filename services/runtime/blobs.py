@@ -17,7 +17,6 @@ from botocore.exceptions import ClientError
 
 from contracts.events.refs import ObjectRef
 from services.runtime.errors import ChecksumMismatch, ObjectMissing
-from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -52,21 +51,18 @@ class BlobStore:
     def __init__(self, s3: S3Client) -> None:
         self._s3 = s3
 
-    @aws_retry
     def size(self, bucket: str, key: str) -> int:
         try:
             return int(self._s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
         except ClientError as exc:
             raise _missing_or(exc, bucket, key) from exc
 
-    @aws_retry
     def get(self, bucket: str, key: str) -> bytes:
         try:
             return self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except ClientError as exc:
             raise _missing_or(exc, bucket, key) from exc
 
-    @aws_retry
     def sha256_of(self, bucket: str, key: str) -> str:
         """The SHA-256 of an object read in chunks, for files too large to hold in memory."""
         digest = hashlib.sha256()
@@ -85,7 +81,6 @@ class BlobStore:
             raise ChecksumMismatch(f"{ref.uri} does not have the SHA-256 its event promised")
         return body
 
-    @aws_retry
     def put(
         self,
         bucket: str,
@@ -114,7 +109,6 @@ class BlobStore:
         )
         return ObjectRef(uri=s3_uri(bucket, key), sha256=digest, row_count=row_count, format=fmt)
 
-    @aws_retry
     def copy(self, source_bucket: str, source_key: str, bucket: str, key: str) -> str:
         """Server-side copy (the body never passes through this process); returns the new URI."""
         try:
@@ -125,7 +119,6 @@ class BlobStore:
             raise _missing_or(exc, source_bucket, source_key) from exc
         return s3_uri(bucket, key)
 
-    @aws_retry
     def delete(self, bucket: str, key: str) -> None:
         self._s3.delete_object(Bucket=bucket, Key=key)
 

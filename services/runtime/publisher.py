@@ -13,7 +13,6 @@ from contracts.topology import EVENT_TOPICS
 from services.runtime.claimcheck import ClaimCheckStore
 from services.runtime.errors import TransientAwsError
 from services.runtime.names import NameResolver
-from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -49,7 +48,6 @@ class Publisher:
             for start in range(0, len(batch), _SNS_BATCH):
                 self._publish_batch(topic, batch[start : start + _SNS_BATCH])
 
-    @aws_retry
     def _publish_batch(self, topic: str, envelopes: Sequence[Envelope]) -> None:
         entries: list[PublishBatchRequestEntryTypeDef] = []
         for index, envelope in enumerate(envelopes):

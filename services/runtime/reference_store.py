@@ -42,7 +42,6 @@ from contracts.topology import (
 )
 from services.runtime.dynamo_batches import DynamoBatches
 from services.runtime.errors import ReferenceRowUnreadable
-from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -221,7 +220,6 @@ class ReferenceStore:
             raise
         return True
 
-    @aws_retry
     def _put_stamp(self, sync: FeedSync) -> None:
         self._db.put_item(
             TableName=TABLE_FEED_SYNC,
@@ -230,7 +228,6 @@ class ReferenceStore:
             ExpressionAttributeValues={":at": {"S": sync.extracted_at.isoformat()}},
         )
 
-    @aws_retry
     def last_sync(self, feed: str) -> FeedSync | None:
         response = self._db.get_item(
             TableName=TABLE_FEED_SYNC, Key={"feed": {"S": feed}}, ConsistentRead=True
@@ -249,13 +246,11 @@ class ReferenceStore:
         self._batches.put_all(table, distinct)
         return len(distinct)
 
-    @aws_retry
     def _scan_page(self, table: str, start_key: Item | None) -> Mapping[str, Any]:
         if start_key is None:
             return self._db.scan(TableName=table, ConsistentRead=True)
         return self._db.scan(TableName=table, ConsistentRead=True, ExclusiveStartKey=start_key)
 
-    @aws_retry
     def _query_page(self, table: str, partition: str, start_key: Item | None) -> Mapping[str, Any]:
         query: dict[str, Any] = {
             "TableName": table,

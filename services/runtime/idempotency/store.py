@@ -24,7 +24,6 @@ from botocore.exceptions import ClientError
 from contracts.topology import TABLE_IDEMPOTENCY
 from services.runtime.errors import AlreadyInProgress, IdempotencyKeyMissing
 from services.runtime.idempotency.record import Claim, IdempotencyRecord, Status
-from services.runtime.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -91,7 +90,6 @@ class IdempotencyStore:
             return False
         return True
 
-    @aws_retry
     def complete(self, key: str) -> None:
         self._owners.pop(key, None)
         now = int(self._clock())
@@ -105,7 +103,6 @@ class IdempotencyStore:
             },
         )
 
-    @aws_retry
     def release(self, key: str) -> None:
         """Drop our IN_PROGRESS claim after a failure, so the retry need not wait for the lease."""
         owner = self._owners.pop(key, None)
@@ -126,7 +123,6 @@ class IdempotencyStore:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
 
-    @aws_retry
     def get(self, key: str) -> IdempotencyRecord | None:
         item = self._db.get_item(
             TableName=self._table, Key={"key": {"S": key}}, ConsistentRead=True
@@ -141,7 +137,6 @@ class IdempotencyStore:
             expires_at=int(found["expires_at"]["N"]),
         )
 
-    @aws_retry
     def _put_in_progress(self, key: str, owner: str, now: int) -> None:
         self._db.put_item(
             TableName=self._table,
@@ -160,7 +155,6 @@ class IdempotencyStore:
             },
         )
 
-    @aws_retry
     def _extend_lease(self, key: str, owner: str, now: int) -> None:
         self._db.update_item(
             TableName=self._table,
