@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from contracts.topology import BUCKET_AUDIT, TOPOLOGY, ObjectLock
-from services.runtime.blobs import s3_uri
+from services.runtime.aws.blobs import s3_uri
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

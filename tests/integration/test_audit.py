@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.audit_layout import lines_key, record_key
 from contracts.datasets import CalculationRecordV1
 from contracts.envelope import Envelope, EventData, new_envelope
 from contracts.events import (
@@ -33,13 +34,12 @@ from contracts.topology import (
     TABLE_AUDIT_INDEX,
     TABLE_FEED_SYNC,
 )
+from entrypoints.reports import audit_lookup, ieepa_refunds
 from services.audit.index import AuditIndex
-from services.audit.layout import lines_key, record_key
-from services.reports import audit_lookup, ieepa_refunds
 from services.runtime.context import RuntimeContext, load_app, processor_for
-from services.runtime.messages import ConsumedEvent, InboundMessage
-from services.runtime.processor import Outcome
-from services.runtime.publisher import message_attributes
+from services.runtime.messaging.messages import ConsumedEvent, InboundMessage
+from services.runtime.messaging.processor import Outcome
+from services.runtime.messaging.publisher import message_attributes
 from tests.unit.test_audit_layout import CALC_ID, calculation_record, input_file
 from tests.unit.test_reports_ieepa import sample_lines
 

@@ -22,17 +22,17 @@ import pytest
 
 from contracts.envelope import Envelope
 from contracts.topology import ALERT_RAISED, QUEUE_AUDIT, TABLE_FEED_SYNC, TOPOLOGY
+from services.runtime.aws.queues import queue_depth
 from services.runtime.context import RuntimeContext
-from services.runtime.dead_letters import DeadLetters
-from services.runtime.deferrals import Deferrals
-from services.runtime.events import event_decoder
-from services.runtime.idempotency import IdempotencyStore, Status
-from services.runtime.messages import ConsumedEvent, InboundMessage, ServiceApp
-from services.runtime.processor import HeldClaim, MessageProcessor, Outcome
-from services.runtime.publisher import message_attributes
-from services.runtime.queues import queue_depth
+from services.runtime.messaging.dead_letters import DeadLetters
+from services.runtime.messaging.deferrals import Deferrals
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.idempotency import IdempotencyStore, Status
+from services.runtime.messaging.messages import ConsumedEvent, InboundMessage, ServiceApp
+from services.runtime.messaging.processor import HeldClaim, MessageProcessor, Outcome
+from services.runtime.messaging.publisher import message_attributes
+from services.runtime.messaging.worker import QueueWorker
 from services.runtime.settings import Settings
-from services.runtime.worker import QueueWorker
 from tests.conftest import wait_for
 from tests.integration.test_runtime import alert_envelope
 from tests.loopback_proxy import LoopbackProxy

@@ -6,11 +6,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from contracts.datasets import CalculationRecordV1, InputFile
-from contracts.envelope import new_envelope
-from contracts.events import AlertRaisedV1, Severity
-from contracts.topology import TABLE_AUDIT_INDEX, TOPOLOGY
-from services.audit.layout import (
+from contracts.audit_layout import (
     FILE_ATTRIBUTE,
     PO_ATTRIBUTE,
     event_key,
@@ -19,6 +15,10 @@ from services.audit.layout import (
     lines_key,
     record_key,
 )
+from contracts.datasets import CalculationRecordV1, InputFile
+from contracts.envelope import new_envelope
+from contracts.events import AlertRaisedV1, Severity
+from contracts.topology import TABLE_AUDIT_INDEX, TOPOLOGY
 
 CALC_ID = "CALC-20261122-020000-AB12"
 

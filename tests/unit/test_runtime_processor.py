@@ -18,10 +18,10 @@ from contracts.events import AlertRaisedV1, Severity
 from contracts.feeds import Zemm004Record
 from contracts.topology import ALERT_RAISED
 from services.runtime.errors import AlreadyInProgress, TransientAwsError
-from services.runtime.idempotency import Claim
 from services.runtime.logging import configure_logging
-from services.runtime.messages import InboundMessage, ServiceApp, Work
-from services.runtime.processor import MessageProcessor, Outcome
+from services.runtime.messaging.idempotency import Claim
+from services.runtime.messaging.messages import InboundMessage, ServiceApp, Work
+from services.runtime.messaging.processor import MessageProcessor, Outcome
 
 EVENT_TYPE = "ior.test.happened"
 KEY = "test:ior.test:e1"

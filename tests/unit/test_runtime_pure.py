@@ -4,12 +4,13 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from contracts.topology import TOPOLOGY
-from services.runtime.deferrals import transient_delay_seconds
+from services.runtime.aws.retries import is_transient, transaction_retry
+from services.runtime.errors import SettingsError
+from services.runtime.messaging.deferrals import transient_delay_seconds
+from services.runtime.messaging.worker import retry_delay_seconds
 from services.runtime.metrics import outcome_record, published_records
-from services.runtime.provision import plan
-from services.runtime.retries import is_transient, transaction_retry
-from services.runtime.settings import Settings, SettingsError
-from services.runtime.worker import retry_delay_seconds
+from services.runtime.operations.provision import plan
+from services.runtime.settings import Settings
 
 
 def client_error(code: str, status: int = 400) -> ClientError:

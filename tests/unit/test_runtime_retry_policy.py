@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from botocore.exceptions import ClientError
 
-from services.runtime.aws import MAX_ATTEMPTS, AwsClients, async_client
-from services.runtime.blobs import BlobStore
-from services.runtime.idempotency import IdempotencyStore
+from services.runtime.aws.blobs import BlobStore
+from services.runtime.aws.clients import MAX_ATTEMPTS, AwsClients, async_client
+from services.runtime.messaging.idempotency import IdempotencyStore
 from services.runtime.settings import Settings
 
 
