@@ -258,6 +258,7 @@ def test_audit_record_is_found_by_calc_id_po_and_file_name(context, lookup):
     assert found["record_uri"] == f"s3://{BUCKET_AUDIT}/{record_key(CALC_ID)}"
     assert found["line_count"] == 4
     assert found["totals"] == {"entered_value_usd": "1189.20", "duty_usd": "457.84"}
+    assert found["verified"] == f"verified: sha256 matches version {found['record_version_id']}"
 
 
 def test_lookup_by_po_lists_every_calculation_of_that_po_oldest_first(context):
