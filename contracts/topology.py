@@ -1,7 +1,7 @@
 """Every topic, queue, subscription, bucket and table of ior, as plain data.
 
-This module is the one provisioning truth: `services.runtime.provision` turns it into boto3
-calls for the emulators and `pulumi/` turns it into Pulumi resources for AWS. Nothing here
+This module is the one provisioning truth: `services.runtime.operations.provision` turns it into
+boto3 calls for the emulators and `pulumi/` turns it into Pulumi resources for AWS. Nothing here
 performs I/O, and no resource name is typed anywhere else.
 
 Per-service access (which queue it consumes, which topics it publishes to, which tables and bucket

@@ -8,8 +8,8 @@ from services.audit.handler import AuditHandler
 from services.audit.index import AuditIndex
 from services.audit.locked_store import LockedStore
 from services.runtime.context import RuntimeContext
-from services.runtime.events import event_decoder
-from services.runtime.messages import Handler, ServiceApp
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.messages import Handler, ServiceApp
 
 NAME = "audit"
 

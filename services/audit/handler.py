@@ -14,12 +14,7 @@ from datetime import UTC, date, datetime
 
 import structlog
 
-from contracts.datasets import CalculationRecordV1, CustomsLineV1
-from contracts.envelope import Envelope
-from contracts.errors import IorError, MalformedEvent
-from contracts.events import CustomsLinesGeneratedV1
-from services.audit.index import AuditIndex
-from services.audit.layout import (
+from contracts.audit_layout import (
     EVENT_OBJECT,
     LINES_OBJECT,
     RECORD_OBJECT,
@@ -29,17 +24,17 @@ from services.audit.layout import (
     lines_key,
     record_key,
 )
+from contracts.datasets import CalculationRecordV1, CustomsLineV1
+from contracts.envelope import Envelope
+from contracts.errors import MalformedEvent
+from contracts.events import CustomsLinesGeneratedV1
+from services.audit.errors import CalculationMismatch
+from services.audit.index import AuditIndex
 from services.audit.locked_store import LockedStore
-from services.runtime.blobs import BlobStore
-from services.runtime.messages import ConsumedEvent
+from services.runtime.aws.blobs import BlobStore
+from services.runtime.messaging.messages import ConsumedEvent
 
 log = structlog.get_logger("ior.audit")
-
-
-class CalculationMismatch(IorError):
-    """The calculation record an event points to belongs to another calculation."""
-
-    error_type = "calculation-mismatch"
 
 
 class AuditHandler:

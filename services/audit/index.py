@@ -20,6 +20,7 @@ import structlog
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
+from contracts.audit_layout import RECORD_SORT_KEY, calc_partition
 from contracts.datasets import CalculationRecordV1
 from contracts.topology import (
     AUDIT_SUPERSEDED_BY,
@@ -28,9 +29,8 @@ from contracts.topology import (
     TABLE_AUDIT_INDEX,
     TABLE_FEED_SYNC,
 )
-from services.audit.layout import RECORD_SORT_KEY, calc_partition
-from services.runtime.dynamo_batches import DynamoBatches
-from services.runtime.retries import aws_retry
+from services.runtime.aws.dynamo_batches import DynamoBatches
+from services.runtime.aws.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -19,22 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from contracts.errors import IorError
+from contracts.audit_layout import AuditedObject
 from contracts.topology import BUCKET_AUDIT, TOPOLOGY, ObjectLock
-from services.audit.layout import AuditedObject
-from services.runtime.blobs import owner_arguments, s3_uri
-from services.runtime.retries import aws_retry
+from services.audit.errors import AuditKeyTaken
+from services.runtime.aws.blobs import owner_arguments, s3_uri
+from services.runtime.aws.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _ALREADY_WRITTEN = "PreconditionFailed"
-
-
-class AuditKeyTaken(IorError):
-    """An audit key already holds bytes other than those audit came to write."""
-
-    error_type = "audit-key-taken"
 
 
 @dataclass(frozen=True)

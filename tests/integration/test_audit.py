@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 from botocore.exceptions import ClientError
 
+from contracts.audit_layout import lines_key, record_key
 from contracts.datasets import CalculationRecordV1
 from contracts.envelope import Envelope, EventData, new_envelope
+from contracts.errors import AuditObjectUnverified
 from contracts.events import (
     EVENT_MODELS,
     AlertRaisedV1,
@@ -39,14 +41,14 @@ from contracts.topology import (
     TABLE_FEED_SYNC,
     TOPOLOGY,
 )
+from entrypoints.reports import audit_lookup, ieepa_refunds
+from services.audit.errors import AuditKeyTaken
 from services.audit.index import AuditIndex
-from services.audit.layout import AuditObjectUnverified, lines_key, record_key
-from services.audit.locked_store import AuditKeyTaken, LockedStore
-from services.reports import audit_lookup, ieepa_refunds
+from services.audit.locked_store import LockedStore
 from services.runtime.context import RuntimeContext, load_app, processor_for
-from services.runtime.messages import ConsumedEvent, InboundMessage
-from services.runtime.processor import Outcome
-from services.runtime.publisher import message_attributes
+from services.runtime.messaging.messages import ConsumedEvent, InboundMessage
+from services.runtime.messaging.processor import Outcome
+from services.runtime.messaging.publisher import message_attributes
 from tests.unit.test_audit_layout import CALC_ID, calculation_record, input_file
 from tests.unit.test_reports_ieepa import sample_lines
 

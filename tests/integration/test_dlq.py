@@ -18,17 +18,24 @@ from contracts.envelope import Envelope, new_envelope
 from contracts.errors import MalformedEvent
 from contracts.events import AlertRaisedV1, Severity
 from contracts.topology import ALERT_RAISED, TABLE_FEED_SYNC
-from services.ops_cli import register
+from entrypoints.ops_cli import register
+from services.runtime.aws.queues import QueueDepth, queue_depth
 from services.runtime.context import RuntimeContext
-from services.runtime.dead_letters import DeadLetters
-from services.runtime.deferrals import Deferrals
-from services.runtime.dlq import list_dlqs, peek, peek_messages, purge, service_queues, status
-from services.runtime.events import event_decoder
-from services.runtime.messages import InboundMessage, ServiceApp
-from services.runtime.processor import MessageProcessor, Outcome
-from services.runtime.publisher import message_attributes
-from services.runtime.queues import QueueDepth, queue_depth
-from services.runtime.replay import ReplayMethod, replay
+from services.runtime.messaging.dead_letters import DeadLetters
+from services.runtime.messaging.deferrals import Deferrals
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.messages import InboundMessage, ServiceApp
+from services.runtime.messaging.processor import MessageProcessor, Outcome
+from services.runtime.messaging.publisher import message_attributes
+from services.runtime.operations.dlq import (
+    list_dlqs,
+    peek,
+    peek_messages,
+    purge,
+    service_queues,
+    status,
+)
+from services.runtime.operations.replay import ReplayMethod, replay
 from services.runtime.settings import Settings
 from tests.conftest import wait_for
 
@@ -282,9 +289,9 @@ def test_a_message_sent_but_not_deleted_is_in_both_queues_with_one_effect(contex
 REPLAY_SCRIPT = textwrap.dedent(
     """
     import sys
-    from services.runtime.aws import AwsClients
-    from services.runtime.names import NameResolver
-    from services.runtime.replay import replay
+    from services.runtime.aws.clients import AwsClients
+    from services.runtime.aws.names import NameResolver
+    from services.runtime.operations.replay import replay
     from services.runtime.settings import Settings
 
     clients = AwsClients.from_settings(Settings.from_env().on_emulator(sys.argv[1]))

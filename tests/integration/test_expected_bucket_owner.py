@@ -7,7 +7,7 @@ import pytest
 from contracts.events import parse_event
 from contracts.topology import BUCKET_AUDIT, BUCKET_RAW
 from services.runtime.context import load_app
-from services.runtime.messages import ConsumedEvent
+from services.runtime.messaging.messages import ConsumedEvent
 from tests.integration.test_audit import calculation_event, deliver
 
 pytestmark = pytest.mark.integration

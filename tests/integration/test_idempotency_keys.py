@@ -10,8 +10,8 @@ from contracts.envelope import new_envelope
 from contracts.events import AlertRaisedV1, Severity
 from contracts.topology import BUCKET_RAW, TOPOLOGY
 from services.runtime.context import load_app
-from services.runtime.messages import InboundMessage
-from services.runtime.publisher import message_attributes
+from services.runtime.messaging.messages import InboundMessage
+from services.runtime.messaging.publisher import message_attributes
 
 pytestmark = pytest.mark.integration
 EVENT_DRIVEN = [service.name for service in TOPOLOGY.services if service.name != "ingestion"]

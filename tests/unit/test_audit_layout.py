@@ -8,18 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.datasets import CalculationRecordV1, InputFile
-from contracts.envelope import new_envelope
-from contracts.events import AlertRaisedV1, Severity
-from contracts.topology import TABLE_AUDIT_INDEX, TOPOLOGY
-from services.audit.layout import (
+from contracts.audit_layout import (
     EVENT_OBJECT,
     FILE_ATTRIBUTE,
     LINES_OBJECT,
     PO_ATTRIBUTE,
     RECORD_OBJECT,
     AuditedObject,
-    AuditObjectUnverified,
     audited_object,
     event_key,
     index_items,
@@ -28,6 +23,11 @@ from services.audit.layout import (
     record_key,
     verify,
 )
+from contracts.datasets import CalculationRecordV1, InputFile
+from contracts.envelope import new_envelope
+from contracts.errors import AuditObjectUnverified
+from contracts.events import AlertRaisedV1, Severity
+from contracts.topology import TABLE_AUDIT_INDEX, TOPOLOGY
 
 CALC_ID = "CALC-20261122-020000-AB12"
 SHA = "a" * 64

@@ -10,12 +10,12 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from services.ops_cli import PurgeNotConfirmed, cmd_dlq_purge, register
-from services.runtime import replay as replay_module
-from services.runtime.dlq import DlqMessage, UnknownService, feed_sync, replay_count, service_queues
-from services.runtime.replay import (
-    InvalidFilter,
-    MoveTaskFailed,
+from entrypoints.errors import PurgeNotConfirmed
+from entrypoints.ops_cli import cmd_dlq_purge, register
+from services.runtime.errors import InvalidFilter, MoveTaskFailed, UnknownService
+from services.runtime.operations import replay as replay_module
+from services.runtime.operations.dlq import DlqMessage, feed_sync, replay_count, service_queues
+from services.runtime.operations.replay import (
     RateLimiter,
     ReplayMethod,
     Verdict,
