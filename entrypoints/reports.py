@@ -32,7 +32,7 @@ from contracts.audit_layout import (
 )
 from contracts.datasets import CustomsLineV1
 from contracts.topology import TABLE_AUDIT_INDEX
-from services.runtime.aws.blobs import sha256_hex, split_uri
+from services.runtime.aws.blobs import owner_arguments, sha256_hex, split_uri
 from services.runtime.context import RuntimeContext
 
 IEEPA_PREFIX = "IEEPA"
@@ -211,9 +211,10 @@ def _audit_record(context: RuntimeContext, calc_id: str) -> dict[str, Any] | Non
 def _read_verified(context: RuntimeContext, audited: AuditedObject) -> tuple[bytes, str]:
     """The bytes of the version audit wrote, and what `verify` says of them."""
     bucket, key = split_uri(audited.uri)
-    s3 = context.clients.s3
-    body = s3.get_object(Bucket=bucket, Key=key, VersionId=audited.version_id)["Body"].read()
-    listed = s3.list_object_versions(Bucket=bucket, Prefix=key).get("Versions", [])
+    s3, owner = context.clients.s3, owner_arguments(context.names.account_id)
+    version = s3.get_object(Bucket=bucket, Key=key, VersionId=audited.version_id, **owner)
+    body = version["Body"].read()
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=key, **owner).get("Versions", [])
     others = [v["VersionId"] for v in listed if v["Key"] == key]
     return body, verify(audited, sha256_hex(body), [v for v in others if v != audited.version_id])
 
