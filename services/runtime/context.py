@@ -37,7 +37,7 @@ class RuntimeContext:
     def from_settings(cls, settings: Settings) -> RuntimeContext:
         clients = AwsClients.from_settings(settings)
         names = NameResolver(clients)
-        blobs = BlobStore(clients.s3)
+        blobs = BlobStore(clients.s3, expected_owner=names.account_id)
         claim_checks = ClaimCheckStore(blobs, settings.claim_check_threshold_bytes)
         return cls(
             settings=settings,
