@@ -15,7 +15,7 @@ import pytest
 
 from contracts.envelope import Envelope
 from contracts.topology import BUCKET_RAW, EXTRACT_ACCEPTED, EXTRACT_REJECTED
-from services.runtime.blobs import split_uri
+from services.runtime.aws.blobs import split_uri
 from services.runtime.context import RuntimeContext
 from tests.e2e.clean import reset_state
 from tests.e2e.extracts import customer, customers_extract, customers_key, raw_uri

@@ -26,7 +26,7 @@ LOAD_AS_LAMBDA = """
 import importlib, io, sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]
 from services.runtime.context import SERVICE_NAMES
-import services.runtime.lambda_adapter
+import services.runtime.messaging.lambda_adapter
 for name in SERVICE_NAMES:
     importlib.import_module(f"services.{name}.app")
 import numpy, pyarrow as pa, pyarrow.parquet as pq, pycountry, rapidfuzz.fuzz
