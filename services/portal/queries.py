@@ -89,7 +89,8 @@ class PortalQueries:
         def keep(calc: View) -> bool:
             return state is None or calc["state"] == state
 
-        items = (_with_state(c) for c in self._by_kind(keys.CALCULATION, decode_cursor(cursor)))
+        found = self._by_kind(keys.CALCULATION, decode_cursor(cursor), limit)
+        items = (_with_state(c) for c in found)
         return _page(*take(items, limit, _VIEW_KEY, keep))
 
     def calculation(self, calc_id: str) -> View | None:
@@ -122,6 +123,7 @@ class PortalQueries:
                 {":k": wanted.attributes()[indexed]},
                 names={"#k": indexed},
                 start=position,
+                page_size=limit,
             )
             found, last = take(items, limit, (*_LINE_KEY, indexed), wanted.keeps)
             return _page(found, last)
@@ -130,9 +132,12 @@ class PortalQueries:
                 "say which customs lines: an invoice, PO, HTS code or calculation, "
                 "or an entry-date range (entry_from and entry_to)"
             )
-        return _page(*take(self._by_days(wanted, position), limit, _LINE_KEY, wanted.keeps))
+        days = self._by_days(wanted, position, limit)
+        return _page(*take(days, limit, _LINE_KEY, wanted.keeps))
 
-    def _by_days(self, wanted: LineFilter, position: dict[str, Any] | None) -> Iterator[View]:
+    def _by_days(
+        self, wanted: LineFilter, position: dict[str, Any] | None, page_size: int
+    ) -> Iterator[View]:
         assert wanted.entry_from is not None and wanted.entry_to is not None
         span = (wanted.entry_to - wanted.entry_from).days
         if span < 0 or span >= MAX_DATE_SPAN_DAYS:
@@ -143,7 +148,9 @@ class PortalQueries:
         for offset in range((wanted.entry_to - first).days + 1):
             day = (first + timedelta(days=offset)).isoformat()
             start = position if position and position["entry_date"] == day else None
-            yield from self._query(self._lines, None, "entry_date = :d", {":d": day}, start=start)
+            yield from self._query(
+                self._lines, None, "entry_date = :d", {":d": day}, start=start, page_size=page_size
+            )
 
     # --- extracts, alerts, feeds ---------------------------------------------------------
 
@@ -160,7 +167,7 @@ class PortalQueries:
                 sha256 is None or extract.get("sha256") == sha256
             )
 
-        items = self._by_kind(keys.EXTRACT, decode_cursor(cursor))
+        items = self._by_kind(keys.EXTRACT, decode_cursor(cursor), limit)
         return _page(*take(items, limit, _VIEW_KEY, keep))
 
     def extract(self, extract_key: str) -> View | None:
@@ -168,14 +175,17 @@ class PortalQueries:
         return item if item and "kind" in item else None
 
     def alerts(self, *, limit: int = 50, cursor: str | None = None) -> Page:
-        return _page(*take(self._by_kind(keys.ALERT, decode_cursor(cursor)), limit, _VIEW_KEY))
+        alerts = self._by_kind(keys.ALERT, decode_cursor(cursor), limit)
+        return _page(*take(alerts, limit, _VIEW_KEY))
 
     def feeds(self) -> list[View]:
         return sorted(self._by_kind(keys.FEED, None), key=lambda f: f["feed"])
 
     # --- reads --------------------------------------------------------------------------
 
-    def _by_kind(self, kind: str, start: dict[str, Any] | None) -> Iterator[View]:
+    def _by_kind(
+        self, kind: str, start: dict[str, Any] | None, page_size: int | None = None
+    ) -> Iterator[View]:
         return self._query(
             self._views,
             PORTAL_VIEWS_BY_KIND,
@@ -183,6 +193,7 @@ class PortalQueries:
             {":kind": kind},
             start=start,
             newest_first=True,
+            page_size=page_size,
         )
 
     def _get(self, pk: str, sk: str) -> View | None:
@@ -199,7 +210,10 @@ class PortalQueries:
         names: Mapping[str, str] | None = None,
         start: Mapping[str, Any] | None = None,
         newest_first: bool = False,
+        page_size: int | None = None,
     ) -> Iterator[View]:
+        """Every item, read `page_size` at a time: the page a caller needs fills from one or two
+        reads instead of DynamoDB's default of up to 1 MB."""
         request: dict[str, Any] = {
             "TableName": table,
             "KeyConditionExpression": condition,
@@ -212,6 +226,8 @@ class PortalQueries:
             request["ExpressionAttributeNames"] = dict(names)
         if start:
             request["ExclusiveStartKey"] = to_dynamo(start)
+        if page_size is not None:
+            request["Limit"] = page_size
         while True:
             response = self._db.query(**request)
             yield from (from_dynamo(item) for item in response.get("Items", []))
