@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy contracts services
+	$(BIN)/mypy contracts services entrypoints
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q

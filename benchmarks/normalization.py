@@ -22,14 +22,14 @@ from typing import Any
 
 from contracts.datasets import CustomerRow, ProductMasterRow
 from contracts.feeds import Zemm004Record
+from contracts.reference_batch import ReferenceBatch
 from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.dataset_files import parquet_partitions
 from services.normalization.invoices import normalize_invoices
 from services.normalization.po_reference import po_reference_rows
 from services.normalization.records import parse_records
 from services.normalization.report import QualityReport, excluded_records
-from services.runtime.jsonlines import json_lines
-from services.runtime.reference_store import ReferenceBatch
+from services.runtime.aws.jsonlines import json_lines
 from tests.unit.test_normalization_factories import (
     RowsInMemory,
     customer,

@@ -1,7 +1,7 @@
 """Every topic, queue, subscription, bucket and table of ior, as plain data.
 
-This module is the one provisioning truth: `services.runtime.provision` turns it into boto3
-calls for the emulators and `pulumi/` turns it into Pulumi resources for AWS. Nothing here
+This module is the one provisioning truth: `services.runtime.operations.provision` turns it into
+boto3 calls for the emulators and `pulumi/` turns it into Pulumi resources for AWS. Nothing here
 performs I/O, and no resource name is typed anywhere else.
 
 Per-service access (which queue it consumes, which topics it publishes to, which tables and bucket
@@ -25,6 +25,11 @@ class Access(StrEnum):
     READ = "read"
     WRITE = "write"
     READ_WRITE = "read_write"
+    # Read and remove, never write: a landing prefix whose files are moved away once read.
+    READ_DELETE = "read_delete"
+    # Read and add items, never replace or delete one; only the table's `mutable_attributes`
+    # may be updated (an audit trail).
+    APPEND = "append"
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,9 @@ class Bucket:
     object_lock: ObjectLock | None = None
     transitions: tuple[LifecycleTransition, ...] = ()
     expiration_days: int | None = None
+    # Overwritten and deleted objects linger as noncurrent versions in a versioned bucket; this
+    # removes them after so many days (None: kept, as the locked audit trail must be).
+    noncurrent_expiration_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,8 @@ class Table:
     sort_key: str | None = None
     indexes: tuple[Index, ...] = ()
     ttl_attribute: str | None = None
+    # What a service with `Access.APPEND` may update in an item that exists (nothing else).
+    mutable_attributes: tuple[str, ...] = ()
 
     @property
     def key_attributes(self) -> tuple[str, ...]:
@@ -230,6 +240,12 @@ TABLE_FEED_SYNC = "ior-feed-sync"
 TABLE_IDEMPOTENCY = "ior-idempotency"
 TABLE_AUDIT_INDEX = "ior-audit-index"
 TABLE_COMPARISON_INVOICES = "ior-comparison-invoices"
+# The marks on a calculation's audit-index item that a later calculation replaced it.
+AUDIT_SUPERSEDED_INVOICES = "superseded_invoices"
+AUDIT_SUPERSEDED_BY = "superseded_by"
+# How long a noncurrent version of a raw or processed object is kept (an overwritten or removed
+# extract, report or workbook stays recoverable this long).
+NONCURRENT_VERSION_DAYS = 30
 
 # The weekly feeds are full snapshots (DOMAIN.md §1): each accepted extract is written into its
 # table as a partition of its own (key: snapshot = extract id, row_key = the row's natural key),
@@ -364,8 +380,16 @@ TOPOLOGY = Topology(
         ),
     ),
     buckets=(
-        Bucket(BUCKET_RAW, "SAP landing (sap/, upload/) and quarantine/"),
-        Bucket(BUCKET_PROCESSED, "accepted extracts, normalized datasets, workbooks, reports"),
+        Bucket(
+            BUCKET_RAW,
+            "SAP landing (sap/, upload/) and quarantine/",
+            noncurrent_expiration_days=NONCURRENT_VERSION_DAYS,
+        ),
+        Bucket(
+            BUCKET_PROCESSED,
+            "accepted extracts, normalized datasets, workbooks, reports",
+            noncurrent_expiration_days=NONCURRENT_VERSION_DAYS,
+        ),
         Bucket(
             BUCKET_AUDIT,
             "immutable audit records",
@@ -422,6 +446,7 @@ TOPOLOGY = Topology(
                 Index("by-po", "po_number", "sk"),
                 Index("by-file", "file_name", "sk"),
             ),
+            mutable_attributes=(AUDIT_SUPERSEDED_INVOICES, AUDIT_SUPERSEDED_BY),
         ),
     ),
     services=(
@@ -431,9 +456,10 @@ TOPOLOGY = Topology(
             publishes=(TOPIC_INGESTION, TOPIC_ALERTS),
             tables=_with_shared({}),
             buckets=(
-                # read, and delete when a file is moved whole to quarantine/
-                BucketGrant(BUCKET_RAW, RAW_SAP_PREFIX, _RW),
-                BucketGrant(BUCKET_RAW, RAW_UPLOAD_PREFIX, _RW),
+                # read, and delete when a file is moved whole to quarantine/ (never written:
+                # SAP and `ior push`/`ior upload` land files, ingestion only takes them)
+                BucketGrant(BUCKET_RAW, RAW_SAP_PREFIX, Access.READ_DELETE),
+                BucketGrant(BUCKET_RAW, RAW_UPLOAD_PREFIX, Access.READ_DELETE),
                 BucketGrant(BUCKET_RAW, RAW_QUARANTINE_PREFIX, _W),
                 BucketGrant(BUCKET_PROCESSED, "extracts/", _W),
                 _claim_checks(),
@@ -497,9 +523,11 @@ TOPOLOGY = Topology(
             "audit",
             QUEUE_AUDIT,
             publishes=(),
-            tables=_with_shared({TABLE_AUDIT_INDEX: _RW, TABLE_FEED_SYNC: _W}),
+            tables=_with_shared({TABLE_AUDIT_INDEX: Access.APPEND, TABLE_FEED_SYNC: _W}),
             buckets=(
                 BucketGrant(BUCKET_AUDIT, "", _W),
+                # a redelivered event finds its object written: which version holds it
+                BucketGrant(BUCKET_AUDIT, "", _R),
                 BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
                 _claim_checks(),
             ),

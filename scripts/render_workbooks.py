@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from contracts.datasets import CustomsLineV1
-from services.ieepa_refund_files import to_xlsx
-from services.reports import build_ieepa_report
+from entrypoints.ieepa_refund_files import to_xlsx
+from entrypoints.reports import build_ieepa_report
 
 RENDER_DIR = "render"
 IEEPA_WORKBOOK = "ieepa_refunds.xlsx"
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     if not args.no_demo:
         subprocess.run(
-            [sys.executable, "-m", "services.cli", "demo", "--out", str(out)],
+            [sys.executable, "-m", "entrypoints.cli", "demo", "--out", str(out)],
             check=False,
             stdout=subprocess.DEVNULL,
         )

@@ -20,8 +20,8 @@ import structlog
 from aiobotocore.session import get_session
 
 from contracts.topology import TOPOLOGY
-from services.runtime import worker
-from services.runtime.aws import AwsClients
+from services.runtime.aws.clients import AwsClients
+from services.runtime.messaging import worker
 
 DRIVER = "driver"
 _HOOK = "before-parameter-build"  # once per API call, before any retry

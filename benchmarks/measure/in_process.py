@@ -20,10 +20,10 @@ import structlog
 from contracts.envelope import Envelope
 from contracts.topology import BUCKET_RAW, EVENT_TOPICS, TOPOLOGY
 from services.runtime.context import RuntimeContext, available_services, load_app
-from services.runtime.messages import Handled, InboundMessage
+from services.runtime.messaging.messages import Handled, InboundMessage
+from services.runtime.messaging.processor import Outcome
+from services.runtime.messaging.publisher import message_attributes
 from services.runtime.metrics import emit_metrics
-from services.runtime.processor import Outcome
-from services.runtime.publisher import message_attributes
 
 
 class DirectDispatch:

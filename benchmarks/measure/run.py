@@ -33,11 +33,11 @@ from benchmarks.measure.logs import LogSource, capture_logs, handled_messages
 from benchmarks.measure.phases import phase_summary, published_by_phase, run_outcome
 from benchmarks.measure.worker_processes import WorkerDied, WorkerProcesses
 from contracts.topology import BUCKET_RAW, QUEUE_INGESTION, TOPOLOGY
-from services.process import find_extract_files, pipeline_context
+from entrypoints.process import find_extract_files, pipeline_context
+from services.runtime.aws.queues import wait_until_idle
 from services.runtime.context import RuntimeContext, available_services
-from services.runtime.emulator import use_emulator_credentials
-from services.runtime.queues import wait_until_idle
-from services.runtime.runner import BackgroundWorkers
+from services.runtime.messaging.runner import BackgroundWorkers
+from services.runtime.operations.emulator import use_emulator_credentials
 
 SETTLE_TIMEOUT_SECONDS = 600
 Batch = dict[str, list["Push"]]

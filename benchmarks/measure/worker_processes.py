@@ -67,7 +67,8 @@ def json_lines(text: str) -> list[dict[str, Any]]:
 
 
 class WorkerProcesses:
-    """`python -m services.cli worker NAME` for each service, on `endpoint`, logging to `folder`."""
+    """`python -m entrypoints.cli worker NAME` for each service, on `endpoint`, logging to
+    `folder`."""
 
     def __init__(self, services: Sequence[str], settings: Settings, folder: Path) -> None:
         self._services = tuple(services)
@@ -81,7 +82,7 @@ class WorkerProcesses:
             for service in self._services:
                 with self._files[service].open("wb") as log:  # the worker keeps its own handle
                     self._processes[service] = subprocess.Popen(
-                        [sys.executable, "-m", "services.cli", "worker", service],
+                        [sys.executable, "-m", "entrypoints.cli", "worker", service],
                         stdin=subprocess.DEVNULL,
                         stdout=log,
                         stderr=subprocess.STDOUT,

@@ -19,6 +19,7 @@ from typing import Any
 from benchmarks.synthetic.catalogue import HTS_NUMBERS
 from contracts.datasets import CustomsLineV1
 from contracts.feeds import FEEDS
+from contracts.reference_batch import ReferenceBatch, SnapshotsInMemory
 from services.customs_generation.calculation import calculate
 from services.customs_generation.reference import ReferenceSnapshot
 from services.customs_generation.results import CalculationResult
@@ -26,7 +27,6 @@ from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.invoices import normalize_invoices
 from services.normalization.records import Indexed
 from services.normalization.reference_rows import REFERENCE_FEEDS
-from services.runtime.reference_store import ReferenceBatch, SnapshotsInMemory
 
 Record = dict[str, Any]
 DISCREPANCY_SHARE = 0.01

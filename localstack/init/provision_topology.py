@@ -2,9 +2,9 @@
 
 The LocalStack image has Python and boto3 but not ior's other dependencies. The provisioner needs
 only boto3 and structlog (for one log line), so this script runs the product's own
-`services.runtime.provision.apply` - the one provisioning truth - and, when structlog is absent,
-gives it a stand-in that writes through `logging`. It waits for DynamoDB Local first: compose
-starts both containers at once.
+`services.runtime.operations.provision.apply` - the one provisioning truth - and, when structlog
+is absent, gives it a stand-in that writes through `logging`. It waits for DynamoDB Local first:
+compose starts both containers at once.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def _wait_for_dynamodb(clients: Any) -> None:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(name)s %(message)s")
     _provide_structlog()
-    from services.runtime import provision  # noqa: PLC0415 - after the structlog stand-in
-    from services.runtime.aws import AwsClients  # noqa: PLC0415
+    from services.runtime.aws.clients import AwsClients  # noqa: PLC0415
+    from services.runtime.operations import provision  # noqa: PLC0415 - after the structlog stand-in
     from services.runtime.settings import Settings  # noqa: PLC0415
 
     settings = Settings.from_env()

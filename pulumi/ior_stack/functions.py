@@ -1,8 +1,9 @@
 """One Lambda function per service: its role, log group and SQS event source mapping.
 
-Every function runs the same adapter (`services.runtime.lambda_adapter.handler`) and learns which
-service it is from `IOR_SERVICE`. The code is the repository's `contracts/` and `services/`; the
-third-party packages they import come from a layer built beforehand (see pulumi/README.md).
+Every function runs the same adapter (`services.runtime.messaging.lambda_adapter.handler`) and
+learns which service it is from `IOR_SERVICE`. The code is the repository's `contracts/` and
+`services/`; the third-party packages they import come from a layer built beforehand (see
+pulumi/README.md).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ior_stack.iam import ResourceArns, lambda_trust_policy, service_policy
 from ior_stack.tags import Tagger
 
 RUNTIME = "python3.11"
-HANDLER = "services.runtime.lambda_adapter.handler"
+HANDLER = "services.runtime.messaging.lambda_adapter.handler"
 SOURCE_PACKAGES = ("contracts", "services")
 # Settled messages are deleted and only the failed ones return to the queue (see lambda_adapter).
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"

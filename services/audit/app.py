@@ -8,15 +8,17 @@ from services.audit.handler import AuditHandler
 from services.audit.index import AuditIndex
 from services.audit.locked_store import LockedStore
 from services.runtime.context import RuntimeContext
-from services.runtime.events import event_decoder
-from services.runtime.messages import Handler, ServiceApp
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.messages import Handler, ServiceApp
 
 NAME = "audit"
 
 
 def build(context: RuntimeContext) -> ServiceApp:
     handler = AuditHandler(
-        context.blobs, LockedStore(context.clients.s3), AuditIndex(context.clients.dynamodb)
+        context.blobs,
+        LockedStore(context.clients.s3, expected_owner=context.names.account_id),
+        AuditIndex(context.clients.dynamodb),
     )
     handlers: dict[str, Handler] = {model.TYPE: handler.record_event for model in EVENT_MODELS}
     handlers[CUSTOMS_LINES_GENERATED] = handler.record_calculation

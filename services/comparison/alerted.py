@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from contracts.topology import BUCKET_PROCESSED
 from services.comparison.results import ComparisonResult
-from services.runtime.blobs import BlobStore
+from services.runtime.aws.blobs import BlobStore
 from services.runtime.errors import ObjectMissing
 
 

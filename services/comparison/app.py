@@ -15,8 +15,8 @@ from services.comparison.invoice_index import InvoiceIndex
 from services.comparison.pending import PendingCalcs
 from services.comparison.status import ComparisonStatus
 from services.runtime.context import RuntimeContext
-from services.runtime.events import event_decoder
-from services.runtime.messages import ServiceApp
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.messages import ServiceApp
 
 NAME = "comparison"
 

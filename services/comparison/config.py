@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from types import MappingProxyType
 
-from services.runtime.settings import SettingsError
+from services.runtime.errors import SettingsError
 
 ENV_PREFIX = "IOR_COMPARISON_TOLERANCE_"
 CODE_FIELDS = ("material", "hts_code", "country_of_origin")

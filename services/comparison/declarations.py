@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from contracts.datasets import DeclaredLine
 from contracts.events.refs import ObjectRef
 from services.comparison.invoice_index import Declaration, InvoiceIndex
-from services.runtime.blobs import BlobStore
+from services.runtime.aws.blobs import BlobStore
 
 
 class DeclarationStore:

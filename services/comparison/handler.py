@@ -31,6 +31,7 @@ from contracts.events import (
     ObjectRef,
     Severity,
 )
+from contracts.result_locations import COMPARISON_REPORT, COMPARISON_WORKBOOK, COMPARISONS_PREFIX
 from contracts.topology import BUCKET_PROCESSED
 from services.comparison.alerted import AlertedFindings, findings_of
 from services.comparison.config import ComparisonConfig
@@ -42,12 +43,11 @@ from services.comparison.report import SapSource, report_document, to_json
 from services.comparison.results import ComparisonResult, Outcome
 from services.comparison.status import ComparisonStatus
 from services.comparison.workbook import comparison_workbook
-from services.runtime.blobs import BlobStore
-from services.runtime.messages import ConsumedEvent, Handled
+from services.runtime.aws.blobs import BlobStore
+from services.runtime.messaging.messages import ConsumedEvent, Handled
 
 log = structlog.get_logger("ior.comparison")
 SOURCE = "ior.comparison"
-REPORTS_PREFIX = "comparisons/"
 _ALERT_EXAMPLES = 10
 _Data = TypeVar("_Data", bound=EventData)
 
@@ -172,14 +172,14 @@ class ComparisonHandler:
     def _write_report(
         self, result: ComparisonResult, calc: PendingCalc, sources: Sequence[SapSource], run_id: str
     ) -> tuple[ObjectRef, ObjectRef]:
-        folder = f"{REPORTS_PREFIX}{calc.calc_id}/{run_id}"
+        folder = f"{COMPARISONS_PREFIX}{calc.calc_id}/{run_id}"
         document = report_document(
             result, customs_lines=calc.lines, sap_sources=sources, config=self._config
         )
         rows = len(result.lines) + len(result.ours_only) + len(result.theirs_only)
         report = self._blobs.put(
             BUCKET_PROCESSED,
-            f"{folder}/comparison.json",
+            f"{folder}/{COMPARISON_REPORT}",
             to_json(document),
             content_type="application/json",
             row_count=rows,
@@ -187,7 +187,7 @@ class ComparisonHandler:
         )
         workbook = self._blobs.put(
             BUCKET_PROCESSED,
-            f"{folder}/comparison.xlsx",
+            f"{folder}/{COMPARISON_WORKBOOK}",
             comparison_workbook(result, sources, self._config),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             row_count=rows,

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts.events.refs import ObjectRef
 from contracts.topology import TABLE_COMPARISON_INVOICES
-from services.runtime.dynamo_batches import DynamoBatches, Update
+from services.runtime.aws.dynamo_batches import DynamoBatches, Update
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

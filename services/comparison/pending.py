@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from contracts.events.refs import ObjectRef
 from contracts.topology import BUCKET_PROCESSED
 from services.comparison.invoice_index import InvoiceIndex
-from services.runtime.blobs import BlobStore
+from services.runtime.aws.blobs import BlobStore
 from services.runtime.errors import ObjectMissing
 
 log = structlog.get_logger("ior.comparison")

@@ -16,14 +16,6 @@ from contracts.events.refs import ObjectRef
 from services.comparison.config import ComparisonConfig
 from services.comparison.results import ComparisonResult, LineKey, OneSidedLine
 
-COMPARISON_REPORT = "comparison.json"
-COMPARISON_WORKBOOK = "comparison.xlsx"
-
-
-def comparison_workbook_uri(report_uri: str) -> str:
-    """The Excel report, written next to the JSON one under the same comparison run."""
-    return report_uri.removesuffix(COMPARISON_REPORT) + COMPARISON_WORKBOOK
-
 
 @dataclass(frozen=True)
 class SapSource:

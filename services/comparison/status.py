@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from contracts.topology import FEED_SYNC_COMPARISON, TABLE_FEED_SYNC
 from services.comparison.results import ComparisonResult
-from services.runtime.retries import aws_retry
+from services.runtime.aws.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -5,10 +5,10 @@ from __future__ import annotations
 from contracts.topology import INVOICES_NORMALIZED
 from services.customs_generation.handler import CustomsHandler
 from services.customs_generation.invoice_ledger import InvoiceLedger
+from services.runtime.aws.reference_store import ReferenceStore
 from services.runtime.context import RuntimeContext
-from services.runtime.events import event_decoder
-from services.runtime.messages import ServiceApp
-from services.runtime.reference_store import ReferenceStore
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.messages import ServiceApp
 
 NAME = "customs_generation"
 

@@ -26,6 +26,7 @@ from contracts.events import (
     ObjectRef,
     Severity,
 )
+from contracts.reference_batch import FeedSync, ReferenceBatch
 from contracts.topology import BUCKET_PROCESSED
 from services.customs_generation.audit_sheet import AuditInputs, InputFile, ReferenceVersion
 from services.customs_generation.calc_id import new_calc_id
@@ -35,11 +36,11 @@ from services.customs_generation.record import calculation_record
 from services.customs_generation.reference import ReferenceSnapshot
 from services.customs_generation.results import CalculationResult
 from services.customs_generation.workbook import write_broker_workbook
-from services.runtime.blobs import BlobStore
-from services.runtime.jsonlines import CONTENT_TYPE as JSON_LINES
-from services.runtime.jsonlines import json_lines
-from services.runtime.messages import ConsumedEvent
-from services.runtime.reference_store import FeedSync, ReferenceBatch, ReferenceStore
+from services.runtime.aws.blobs import BlobStore
+from services.runtime.aws.jsonlines import CONTENT_TYPE as JSON_LINES
+from services.runtime.aws.jsonlines import json_lines
+from services.runtime.aws.reference_store import ReferenceStore
+from services.runtime.messaging.messages import ConsumedEvent
 
 SOURCE = "ior.customs_generation"
 CONTENT_TYPES = {

@@ -28,9 +28,9 @@ from contracts.datasets import (
 )
 from contracts.invoice_lines import current_lines, extracts_read
 from contracts.topology import TABLE_INVOICE_CALCULATIONS, TABLE_INVOICE_LINES
-from services.runtime.parallel import side_by_side
-from services.runtime.reference_store import ReferenceStore
-from services.runtime.retries import aws_retry
+from services.runtime.aws.parallel import side_by_side
+from services.runtime.aws.reference_store import ReferenceStore
+from services.runtime.aws.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

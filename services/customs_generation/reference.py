@@ -21,7 +21,7 @@ from contracts.datasets import (
     WeightRecordRow,
 )
 from contracts.product_master import ProductsOnDays, weight_history
-from services.runtime.reference_store import valid_on
+from contracts.reference_batch import valid_on
 
 
 @dataclass(frozen=True)

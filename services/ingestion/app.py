@@ -14,10 +14,10 @@ from services.ingestion.handler import (
     feed_of,
 )
 from services.ingestion.notifications import ObjectCreated, parse_notification
-from services.runtime.blobs import BlobStore, s3_uri, sha256_hex
+from services.runtime.aws.blobs import BlobStore, s3_uri, sha256_hex
 from services.runtime.context import RuntimeContext
 from services.runtime.errors import ObjectMissing
-from services.runtime.messages import InboundMessage, ServiceApp, Work
+from services.runtime.messaging.messages import InboundMessage, ServiceApp, Work
 
 NAME = "ingestion"
 log = structlog.get_logger("ior.ingestion")

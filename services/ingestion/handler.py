@@ -31,8 +31,8 @@ from services.ingestion.validation import (
     rejected_records,
     validate_records,
 )
-from services.runtime.blobs import BlobStore, s3_uri
-from services.runtime.messages import Handled
+from services.runtime.aws.blobs import BlobStore, s3_uri
+from services.runtime.messaging.messages import Handled
 
 log = structlog.get_logger("ior.ingestion")
 SOURCE = "ior.ingestion"

@@ -9,10 +9,10 @@ from services.normalization.config import NormalizationConfig
 from services.normalization.daily_loads import DailyLoader
 from services.normalization.handler import NormalizationHandler
 from services.normalization.reference_loads import ReferenceLoader
+from services.runtime.aws.reference_store import ReferenceStore
 from services.runtime.context import RuntimeContext
-from services.runtime.events import event_decoder
-from services.runtime.messages import ServiceApp
-from services.runtime.reference_store import ReferenceStore
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.messages import ServiceApp
 
 NAME = "normalization"
 

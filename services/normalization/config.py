@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from services.normalization.customer_matching import MatchThresholds
-from services.runtime.settings import SettingsError
+from services.runtime.errors import SettingsError
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from contracts.events import (
 )
 from contracts.feeds import Zemm004Record, Zsdr002Record
 from contracts.invoice_lines import extract_items
+from contracts.reference_batch import ReferenceBatch
 from contracts.topology import BUCKET_PROCESSED, TABLE_INVOICE_LINES, TABLE_PO_REFERENCE
 from services.normalization import locations
 from services.normalization.customer_matching import CustomerMatcher, MatchThresholds
@@ -34,10 +35,10 @@ from services.normalization.po_reference import po_reference_rows
 from services.normalization.records import Indexed
 from services.normalization.reference_loads import feed_sync
 from services.normalization.report import excluded_records
-from services.runtime.blobs import BlobStore, s3_uri
-from services.runtime.jsonlines import json_lines
-from services.runtime.parallel import alongside, side_by_side
-from services.runtime.reference_store import ReferenceBatch, ReferenceStore
+from services.runtime.aws.blobs import BlobStore, s3_uri
+from services.runtime.aws.jsonlines import json_lines
+from services.runtime.aws.parallel import alongside, side_by_side
+from services.runtime.aws.reference_store import ReferenceStore
 
 JSON_LINES = "application/x-ndjson"
 PARQUET = "application/vnd.apache.parquet"

@@ -28,8 +28,8 @@ from services.normalization.records import Indexed, parse_records
 from services.normalization.reference_loads import ReferenceLoader
 from services.normalization.reference_rows import REFERENCE_FEEDS
 from services.normalization.report import QualityReport
-from services.runtime.blobs import BlobStore
-from services.runtime.messages import ConsumedEvent
+from services.runtime.aws.blobs import BlobStore
+from services.runtime.messaging.messages import ConsumedEvent
 
 log = structlog.get_logger("ior.normalization")
 SOURCE = "ior.normalization"

@@ -15,12 +15,13 @@ import structlog
 
 from contracts.events import ExtractAcceptedV1, ReferenceUpdatedV1
 from contracts.feeds import FeedRecord
+from contracts.reference_batch import FeedSync
 from contracts.topology import SNAPSHOT_TABLES
 from services.normalization.outcome import LoadOutcome
 from services.normalization.quality import Finding, Rule
 from services.normalization.records import Indexed
 from services.normalization.reference_rows import REFERENCE_FEEDS
-from services.runtime.reference_store import FeedSync, ReferenceStore
+from services.runtime.aws.reference_store import ReferenceStore
 
 log = structlog.get_logger("ior.normalization")
 

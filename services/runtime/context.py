@@ -8,16 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from contracts.topology import TOPOLOGY
-from services.runtime.aws import AwsClients
-from services.runtime.blobs import BlobStore
-from services.runtime.claimcheck import ClaimCheckStore
-from services.runtime.dead_letters import DeadLetters
-from services.runtime.deferrals import Deferrals
-from services.runtime.idempotency import IdempotencyStore
-from services.runtime.messages import ServiceApp
-from services.runtime.names import NameResolver
-from services.runtime.processor import MessageProcessor
-from services.runtime.publisher import Publisher
+from services.runtime.aws.blobs import BlobStore
+from services.runtime.aws.clients import AwsClients
+from services.runtime.aws.names import NameResolver
+from services.runtime.messaging.claimcheck import ClaimCheckStore
+from services.runtime.messaging.dead_letters import DeadLetters
+from services.runtime.messaging.deferrals import Deferrals
+from services.runtime.messaging.idempotency import IdempotencyStore
+from services.runtime.messaging.messages import ServiceApp
+from services.runtime.messaging.processor import MessageProcessor
+from services.runtime.messaging.publisher import Publisher
 from services.runtime.settings import Settings
 
 SERVICE_NAMES = tuple(service.name for service in TOPOLOGY.services)
@@ -37,7 +37,7 @@ class RuntimeContext:
     def from_settings(cls, settings: Settings) -> RuntimeContext:
         clients = AwsClients.from_settings(settings)
         names = NameResolver(clients)
-        blobs = BlobStore(clients.s3)
+        blobs = BlobStore(clients.s3, expected_owner=names.account_id)
         claim_checks = ClaimCheckStore(blobs, settings.claim_check_threshold_bytes)
         return cls(
             settings=settings,

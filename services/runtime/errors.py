@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.errors import IorError
+from contracts.topology import TOPOLOGY
 
 
 class AlreadyInProgress(IorError):
@@ -60,3 +61,60 @@ class ReferenceRowUnreadable(IorError):
         )
         self.table = table
         self.row_key = row_key
+
+
+class LandingError(IorError, ValueError):
+    """A file cannot be pushed or uploaded as asked (the message says why)."""
+
+
+class SettingsError(IorError, ValueError):
+    """An environment variable holds a value ior cannot use."""
+
+
+class InvalidFilter(IorError, ValueError):
+    """A replay filter is not KEY=VALUE, or names the same attribute twice."""
+
+    error_type = "invalid-filter"
+
+
+class MoveTaskFailed(IorError):
+    """SQS's message move task ended without moving everything; the rest is still in the DLQ."""
+
+    error_type = "move-task-failed"
+
+
+class ReplayDeleteFailed(IorError):
+    """Messages reached the queue but could not be deleted from the DLQ; a later replay may send
+    them again (same event ids, so idempotent consumers process them once)."""
+
+    error_type = "replay-delete-failed"
+
+
+class TableKeyDrift(IorError):
+    """A table exists with another key than the topology's."""
+
+    error_type = "table-key-drift"
+
+    def __init__(self, table: str, found: list[str], wanted: list[str]) -> None:
+        super().__init__(
+            f"table {table} exists with key {', '.join(found)} but the topology defines "
+            f"{', '.join(wanted)}; a key cannot change in place: delete the table (on a laptop: "
+            "restart the emulator, e.g. `bash localstack/down.sh`) or migrate its items"
+        )
+
+
+class NoHandler(IorError):
+    """The service received an event type it has no handler for (a subscription mistake)."""
+
+    error_type = "no-handler"
+
+
+class UnknownService(IorError, ValueError):
+    """A command named a service that the topology does not define."""
+
+    error_type = "unknown-service"
+
+    def __init__(self, service: str) -> None:
+        known = ", ".join(candidate.name for candidate in TOPOLOGY.services)
+        super().__init__(f"unknown service {service!r}; choose one of: {known}")
+        self.service = service

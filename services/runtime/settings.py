@@ -21,6 +21,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from services.runtime.errors import SettingsError
+
 MB = 1024 * 1024
 PREFIX = "IOR_"
 SERVICE_ENDPOINT_PREFIX = "AWS_ENDPOINT_URL_"
@@ -30,10 +32,6 @@ _MAX_MESSAGE_BYTES = 256 * 1024
 _MAX_HEARTBEAT_SECONDS = 4 * 3600
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-
-
-class SettingsError(ValueError):
-    """An environment variable holds a value ior cannot use."""
 
 
 @dataclass(frozen=True)

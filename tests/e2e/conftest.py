@@ -1,5 +1,5 @@
 """End-to-end tests run against LocalStack (S3, SQS, SNS) and DynamoDB Local, with the services as
-separate worker processes (`python -m services.cli worker ...`), as they run in production.
+separate worker processes (`python -m entrypoints.cli worker ...`), as they run in production.
 
 Where the emulators come from:
 - `IOR_E2E_ENDPOINT` set (e.g. `http://localhost:4566` of `docker compose up`): that LocalStack,
@@ -30,8 +30,8 @@ from pathlib import Path
 import pytest
 import urllib3
 
-from services.runtime import provision
 from services.runtime.context import RuntimeContext
+from services.runtime.operations import provision
 from services.runtime.settings import Settings
 from tests.e2e.clean import reset_state
 from tests.e2e.workers import CREDENTIALS, REGION, ROOT, Endpoints, Workers, process_environment
@@ -134,13 +134,13 @@ def workers(endpoints: Endpoints, tmp_path: Path) -> Iterator[Workers]:
 
 @pytest.fixture
 def cli(endpoints: Endpoints) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Runs `python -m services.cli ARGS... --endpoint LOCALSTACK` as a user would."""
+    """Runs `python -m entrypoints.cli ARGS... --endpoint LOCALSTACK` as a user would."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         environment = process_environment(endpoints)
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "services.cli", *args, "--endpoint", endpoints.aws],
+            [sys.executable, "-m", "entrypoints.cli", *args, "--endpoint", endpoints.aws],
             cwd=ROOT,
             env=environment,
             capture_output=True,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from contracts.topology import BUCKET_RAW
-from services.runtime.landing import push_key, upload_key
+from services.runtime.aws.landing import push_key, upload_key
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 BATCH = sorted((SAMPLES / "batch").glob("*.json"))

@@ -19,9 +19,9 @@ from contracts.topology import (
     TABLE_IDEMPOTENCY,
 )
 from services.ingestion.notifications import parse_notification
+from services.runtime.aws.queues import wait_until_idle
 from services.runtime.context import RuntimeContext
-from services.runtime.observer import EventObserver
-from services.runtime.queues import wait_until_idle
+from services.runtime.operations.observer import EventObserver
 from tests.conftest import wait_for
 
 SETTLE_SECONDS = 90

@@ -21,7 +21,7 @@ from contracts.topology import (
     QUEUE_NORMALIZATION,
     TOPIC_INGESTION,
 )
-from services.runtime.blobs import split_uri
+from services.runtime.aws.blobs import split_uri
 from services.runtime.context import RuntimeContext
 from tests.e2e.clean import reset_state
 from tests.e2e.extracts import customer, customers_extract, customers_key, raw_uri

@@ -17,7 +17,7 @@ from contracts.topology import (
     TOPOLOGY,
 )
 from services.runtime.context import RuntimeContext
-from services.runtime.publisher import message_attributes
+from services.runtime.messaging.publisher import message_attributes
 from tests.conftest import wait_for
 from tests.e2e.extracts import (
     BATCH,

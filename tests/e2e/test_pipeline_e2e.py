@@ -7,11 +7,11 @@ import json
 import pytest
 
 from contracts.topology import COMPARISON_COMPLETED, CUSTOMS_LINES_GENERATED, TOPOLOGY
-from services.process import DAILY_FEEDS
-from services.reports import audit_lookup
-from services.runtime.blobs import split_uri
+from entrypoints.process import DAILY_FEEDS
+from entrypoints.reports import audit_lookup
+from services.runtime.aws.blobs import split_uri
+from services.runtime.aws.queues import wait_until_idle
 from services.runtime.context import RuntimeContext
-from services.runtime.queues import wait_until_idle
 from tests.conftest import wait_for
 from tests.e2e.extracts import sample_files
 from tests.e2e.observe import Watch, depth, of_type, put

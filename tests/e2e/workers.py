@@ -1,5 +1,5 @@
 """Service workers as separate processes, the way they run in production:
-`python -m services.cli worker SERVICE... --endpoint LOCALSTACK`, each with its own log file."""
+`python -m entrypoints.cli worker SERVICE... --endpoint LOCALSTACK`, each with its own log file."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def process_environment(endpoints: Endpoints, **extra: str) -> dict[str, str]:
 
 @dataclass
 class WorkerProcess:
-    """`python -m services.cli worker SERVICE...` against the e2e endpoints, output in a log."""
+    """`python -m entrypoints.cli worker SERVICE...` against the e2e endpoints, output in a log."""
 
     services: tuple[str, ...]
     endpoints: Endpoints
@@ -50,7 +50,7 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         environment = process_environment(self.endpoints, **WORKER_ENV, **self.env)
-        command = [sys.executable, "-m", "services.cli", "worker", *self.services]
+        command = [sys.executable, "-m", "entrypoints.cli", "worker", *self.services]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [*command, "--endpoint", self.endpoints.aws],

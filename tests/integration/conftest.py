@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 import urllib3
 
-from services.runtime import provision
 from services.runtime.context import RuntimeContext
-from services.runtime.emulator import embedded_emulator
+from services.runtime.operations import provision
+from services.runtime.operations.emulator import embedded_emulator
 from services.runtime.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from contracts.topology import BUCKET_RAW, EXTRACT_ACCEPTED, QUEUE_INGESTION
-from services.runtime.observer import EventObserver
-from services.runtime.queues import queue_depth
+from services.runtime.aws.queues import queue_depth
+from services.runtime.operations.observer import EventObserver
 from tests.conftest import wait_for
 from tests.hostile_files import nested_json
 
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def ior(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", *args],
+        [sys.executable, "-m", "entrypoints.cli", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -102,7 +102,7 @@ def test_worker_stops_gracefully_on_sigterm_and_leaves_nothing_in_flight(
 ):
     env = {"IOR_RECEIVE_WAIT_SECONDS": "1", "IOR_LOG_LEVEL": "INFO"}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "worker", "ingestion", "--endpoint", emulator],
+        [sys.executable, "-m", "entrypoints.cli", "worker", "ingestion", "--endpoint", emulator],
         cwd=REPO,
         env={**os.environ, **env},
         stderr=subprocess.PIPE,

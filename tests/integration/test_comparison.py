@@ -33,10 +33,10 @@ from contracts.topology import (
 )
 from services.comparison.pending import PendingCalc, calc_key
 from services.runtime.context import RuntimeContext, load_app, processor_for
-from services.runtime.messages import ConsumedEvent, InboundMessage
-from services.runtime.observer import EventObserver
-from services.runtime.processor import Outcome
-from services.runtime.publisher import message_attributes
+from services.runtime.messaging.messages import ConsumedEvent, InboundMessage
+from services.runtime.messaging.processor import Outcome
+from services.runtime.messaging.publisher import message_attributes
+from services.runtime.operations.observer import EventObserver
 from tests.conftest import wait_for
 from tests.unit.test_comparison_matching import customs_line, declared_line
 

@@ -15,19 +15,27 @@ import pytest
 import structlog
 
 from contracts.envelope import Envelope, new_envelope
+from contracts.errors import MalformedEvent
 from contracts.events import AlertRaisedV1, Severity
 from contracts.topology import ALERT_RAISED, TABLE_FEED_SYNC
-from services.ops_cli import register
+from entrypoints.ops_cli import register
+from services.runtime.aws.queues import QueueDepth, queue_depth
 from services.runtime.context import RuntimeContext
-from services.runtime.dead_letters import DeadLetters
-from services.runtime.deferrals import Deferrals
-from services.runtime.dlq import list_dlqs, peek, peek_messages, purge, service_queues, status
-from services.runtime.events import event_decoder
-from services.runtime.messages import InboundMessage, ServiceApp
-from services.runtime.processor import MessageProcessor, Outcome
-from services.runtime.publisher import message_attributes
-from services.runtime.queues import QueueDepth, queue_depth
-from services.runtime.replay import ReplayMethod, replay
+from services.runtime.messaging.dead_letters import DeadLetters
+from services.runtime.messaging.deferrals import Deferrals
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.messages import InboundMessage, ServiceApp
+from services.runtime.messaging.processor import MessageProcessor, Outcome
+from services.runtime.messaging.publisher import message_attributes
+from services.runtime.operations.dlq import (
+    list_dlqs,
+    peek,
+    peek_messages,
+    purge,
+    service_queues,
+    status,
+)
+from services.runtime.operations.replay import ReplayMethod, replay
 from services.runtime.settings import Settings
 from tests.conftest import wait_for
 
@@ -88,7 +96,17 @@ def audit_processor(context: RuntimeContext, handler: Recorder) -> MessageProces
     )
 
 
-def consume_source_queue(context: RuntimeContext, handler: Recorder) -> None:
+class Poison(Recorder):
+    """A handler for which every event is bad data: the message goes straight back to the DLQ."""
+
+    def __call__(self, event) -> list[Envelope]:
+        super().__call__(event)
+        raise MalformedEvent(f"{event.envelope.id} is poison")
+
+
+def consume_source_queue(
+    context: RuntimeContext, handler: Recorder, outcome: Outcome = Outcome.DONE
+) -> None:
     """Process and delete every message of the audit queue, as the worker would."""
     processor, sqs = audit_processor(context, handler), context.clients.sqs
     while True:
@@ -102,7 +120,7 @@ def consume_source_queue(context: RuntimeContext, handler: Recorder) -> None:
         if not response.get("Messages"):
             return
         for raw in response["Messages"]:
-            assert processor.process(InboundMessage.from_sqs(raw)) is Outcome.DONE
+            assert processor.process(InboundMessage.from_sqs(raw)) is outcome
             sqs.delete_message(
                 QueueUrl=url(context, AUDIT.queue), ReceiptHandle=raw["ReceiptHandle"]
             )
@@ -223,6 +241,30 @@ def test_loop_guard_refuses_a_message_replayed_too_often_and_leaves_it_in_the_dl
     assert moved["attributes"]["replay_count"] == "2"
 
 
+def test_a_replay_takes_a_message_once_though_the_worker_dead_letters_it_again_meanwhile(
+    context, settings
+):
+    poison = alert("poison")
+    dead_letter(context, poison, "retries-exhausted")
+    worker, handler = RuntimeContext.from_settings(settings), Poison()
+    # Each time the replay has sent a message back, the service's worker (its own clients) takes
+    # it at once and dead-letters it again, before the replay reads the DLQ on.
+    context.clients.sqs.meta.events.register(
+        "after-call.sqs.SendMessage",
+        lambda **_: consume_source_queue(worker, handler, Outcome.DEAD_LETTERED),
+    )
+
+    summary = replay(context.clients, context.names, "audit")
+
+    assert handler.event_ids == [poison.id]
+    assert summary.moved == 1
+    [returned] = summary.returned
+    assert returned.event_id == poison.id and "dead-lettered again" in returned.reason
+    assert (summary.refused, summary.failed) == ((), ())
+    [left] = peek(context.clients, context.names, "audit", 10)
+    assert (left.event_id, left.replay_count, left.error_type) == (poison.id, 1, "malformed-event")
+
+
 def test_a_message_sent_but_not_deleted_is_in_both_queues_with_one_effect(context, monkeypatch):
     envelope = alert("crash")
     dead_letter(context, envelope)
@@ -247,9 +289,9 @@ def test_a_message_sent_but_not_deleted_is_in_both_queues_with_one_effect(contex
 REPLAY_SCRIPT = textwrap.dedent(
     """
     import sys
-    from services.runtime.aws import AwsClients
-    from services.runtime.names import NameResolver
-    from services.runtime.replay import replay
+    from services.runtime.aws.clients import AwsClients
+    from services.runtime.aws.names import NameResolver
+    from services.runtime.operations.replay import replay
     from services.runtime.settings import Settings
 
     clients = AwsClients.from_settings(Settings.from_env().on_emulator(sys.argv[1]))

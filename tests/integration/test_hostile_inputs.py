@@ -20,7 +20,7 @@ import pytest
 
 from contracts.envelope import Envelope
 from contracts.topology import BUCKET_RAW, EXTRACT_ACCEPTED, EXTRACT_REJECTED
-from services.process import (
+from entrypoints.process import (
     ExtractFile,
     PipelineRun,
     find_extract_files,
@@ -28,7 +28,7 @@ from services.process import (
     summarize,
     write_outputs,
 )
-from services.runtime.blobs import s3_uri, split_uri
+from services.runtime.aws.blobs import s3_uri, split_uri
 from services.runtime.context import RuntimeContext
 from tests import hostile_files
 from tests.integration.conftest import fresh_context

@@ -17,13 +17,13 @@ from contracts.topology import (
     QUEUE_INGESTION,
     TOPOLOGY,
 )
-from services.runtime.blobs import split_uri
+from services.runtime.aws.blobs import split_uri
+from services.runtime.aws.queues import wait_until_idle
 from services.runtime.context import RuntimeContext, load_app, processor_for
-from services.runtime.messages import InboundMessage
-from services.runtime.observer import EventObserver
-from services.runtime.processor import Outcome
-from services.runtime.queues import wait_until_idle
-from services.runtime.runner import BackgroundWorkers
+from services.runtime.messaging.messages import InboundMessage
+from services.runtime.messaging.processor import Outcome
+from services.runtime.messaging.runner import BackgroundWorkers
+from services.runtime.operations.observer import EventObserver
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.integration
@@ -295,7 +295,7 @@ def test_no_message_is_left_in_the_ingestion_dlq_for_good_and_bad_files(context)
 
 def test_sample_batch_files_are_all_ingested(context):
     samples = Path(__file__).resolve().parents[2] / "samples" / "batch"
-    from services.runtime.landing import push_key
+    from services.runtime.aws.landing import push_key
 
     files = [(push_key(path), path.read_bytes()) for path in sorted(samples.glob("*.json"))]
     events = ingest(context, *files)

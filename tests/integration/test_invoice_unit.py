@@ -15,9 +15,9 @@ from contracts.topology import (
     CUSTOMS_LINES_GENERATED,
     TABLE_INVOICE_CALCULATIONS,
 )
-from services.process import ExtractFile, PipelineRun, run_waves
-from services.reports import audit_lookup
-from services.runtime.blobs import split_uri
+from entrypoints.process import ExtractFile, PipelineRun, run_waves
+from entrypoints.reports import audit_lookup
+from services.runtime.aws.blobs import split_uri
 from services.runtime.context import RuntimeContext
 from tests.integration.conftest import fresh_context
 

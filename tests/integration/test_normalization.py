@@ -13,6 +13,7 @@ import pytest
 from contracts.datasets import CustomerRow, NormalizedInvoiceLine, ProductMasterRow
 from contracts.envelope import Envelope
 from contracts.events import ObjectRef, parse_event
+from contracts.reference_batch import ReferenceBatch
 from contracts.topology import (
     ALERT_RAISED,
     DECLARED_LINES_NORMALIZED,
@@ -28,14 +29,14 @@ from contracts.topology import (
     TOPOLOGY,
 )
 from services.normalization.po_reference import PoReferenceRow
-from services.runtime.blobs import split_uri
+from services.runtime.aws.blobs import split_uri
+from services.runtime.aws.landing import land, push_key
+from services.runtime.aws.queues import queue_depth, wait_until_idle
+from services.runtime.aws.reference_store import ReferenceStore
 from services.runtime.context import RuntimeContext, load_app
-from services.runtime.landing import land, push_key
-from services.runtime.messages import ConsumedEvent
-from services.runtime.observer import EventObserver
-from services.runtime.queues import queue_depth, wait_until_idle
-from services.runtime.reference_store import ReferenceBatch, ReferenceStore
-from services.runtime.runner import BackgroundWorkers
+from services.runtime.messaging.messages import ConsumedEvent
+from services.runtime.messaging.runner import BackgroundWorkers
+from services.runtime.operations.observer import EventObserver
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 from contracts.topology import BUCKET_AUDIT, TOPOLOGY
-from services.process import find_extract_files, run_pipeline, summarize, write_outputs
-from services.results_cli import download_results
-from services.runtime.queues import queue_depth
+from entrypoints.process import find_extract_files, run_pipeline, summarize, write_outputs
+from entrypoints.results_cli import download_results
+from services.runtime.aws.queues import queue_depth
 from tests.integration.conftest import fresh_context
 
 pytestmark = pytest.mark.integration

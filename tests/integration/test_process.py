@@ -10,12 +10,12 @@ import structlog
 
 from contracts.errors import IorError
 from contracts.topology import EXTRACT_ACCEPTED
+from entrypoints.cli import main
 from services.audit.handler import AuditHandler
-from services.cli import main
 from services.runtime.context import RuntimeContext
-from services.runtime.dead_letters import DeadLetters
-from services.runtime.dlq import service_queues
-from services.runtime.messages import InboundMessage
+from services.runtime.messaging.dead_letters import DeadLetters
+from services.runtime.messaging.messages import InboundMessage
+from services.runtime.operations.dlq import service_queues
 
 pytestmark = pytest.mark.integration
 CUSTOMERS = Path(__file__).resolve().parents[2] / "samples" / "batch" / "ZSDR010-20261122-0001.json"

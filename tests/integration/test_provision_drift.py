@@ -3,9 +3,9 @@
 import pytest
 
 from contracts.topology import TABLE_COMPARISON_INVOICES
-from services.runtime import provision
 from services.runtime.context import RuntimeContext
-from services.runtime.provision import TableKeyDrift
+from services.runtime.errors import TableKeyDrift
+from services.runtime.operations import provision
 
 
 def test_a_table_with_another_key_than_the_topology_is_reported_not_used(context: RuntimeContext):

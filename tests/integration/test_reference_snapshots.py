@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from contracts.topology import CUSTOMS_LINES_GENERATED
-from services.process import find_extract_files, run_pipeline
-from services.runtime.blobs import split_uri
+from entrypoints.process import find_extract_files, run_pipeline
+from services.runtime.aws.blobs import split_uri
 from tests.integration.conftest import fresh_context
 
 pytestmark = pytest.mark.integration

@@ -8,16 +8,16 @@ from contracts.envelope import Envelope, new_envelope
 from contracts.events import AlertRaisedV1, Severity
 from contracts.topology import ALERT_RAISED, QUEUE_AUDIT, TOPOLOGY
 from services.runtime.context import RuntimeContext
-from services.runtime.dead_letters import DeadLetters
-from services.runtime.deferrals import Deferrals
 from services.runtime.errors import AlreadyInProgress, IdempotencyKeyMissing
-from services.runtime.events import event_decoder
-from services.runtime.idempotency import Claim, IdempotencyStore
-from services.runtime.lambda_adapter import process_batch
-from services.runtime.messages import ConsumedEvent, InboundMessage, ServiceApp
-from services.runtime.observer import EventObserver
-from services.runtime.processor import MessageProcessor, Outcome
-from services.runtime.publisher import message_attributes
+from services.runtime.messaging.dead_letters import DeadLetters
+from services.runtime.messaging.deferrals import Deferrals
+from services.runtime.messaging.events import event_decoder
+from services.runtime.messaging.idempotency import Claim, IdempotencyStore
+from services.runtime.messaging.lambda_adapter import process_batch
+from services.runtime.messaging.messages import ConsumedEvent, InboundMessage, ServiceApp
+from services.runtime.messaging.processor import MessageProcessor, Outcome
+from services.runtime.messaging.publisher import message_attributes
+from services.runtime.operations.observer import EventObserver
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.integration

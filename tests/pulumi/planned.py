@@ -1,4 +1,4 @@
-"""The recorded Pulumi resources in the shape of `services.runtime.provision.plan()`.
+"""The recorded Pulumi resources in the shape of `services.runtime.operations.provision.plan()`.
 
 Each mapping reads only what the program sent to AWS (resource inputs), so a difference from the
 plan means the emulators and AWS would not get the same topology.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.runtime.provision import PlannedResource
+from services.runtime.operations.provision import PlannedResource
 from tests.pulumi import tokens
 from tests.pulumi.mocks import Resources
 

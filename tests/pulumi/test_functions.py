@@ -24,7 +24,7 @@ def event_source_of(resources, service):
 @pytest.mark.parametrize("service", SERVICES)
 def test_service_function_runs_the_lambda_adapter_on_python_3_11(resources, service):
     function = function_of(resources, service).inputs
-    assert function["handler"] == "services.runtime.lambda_adapter.handler"
+    assert function["handler"] == "services.runtime.messaging.lambda_adapter.handler"
     assert function["runtime"] == "python3.11"
 
 
@@ -83,7 +83,7 @@ def test_service_function_logs_to_its_own_group_with_the_configured_retention(
 def test_function_code_is_contracts_and_services_without_bytecode(resources):
     code = function_of(resources, SERVICES[0]).inputs["code"]
     paths = set(code.assets)
-    assert {"contracts/topology.py", "services/runtime/lambda_adapter.py"} <= paths
+    assert {"contracts/topology.py", "services/runtime/messaging/lambda_adapter.py"} <= paths
     assert {path.split("/")[0] for path in paths} == {"contracts", "services"}
     assert not [path for path in paths if "__pycache__" in path or path.endswith(".pyc")]
 

@@ -1,6 +1,6 @@
 """Pulumi creates exactly what the emulator provisioner plans from the same topology."""
 
-from services.runtime.provision import PlannedResource, plan
+from services.runtime.operations.provision import PlannedResource, plan
 from tests.pulumi import planned as recorded
 
 PLAN = plan()

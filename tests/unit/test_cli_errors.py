@@ -3,8 +3,8 @@
 import pytest
 
 from contracts.feeds import FEEDS
-from services import cli
-from services.cli import main
+from entrypoints import cli
+from entrypoints.cli import main
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +48,7 @@ def test_unknown_service_names_are_listed_as_words_not_a_tuple(capsys):
 
 
 def test_every_command_has_a_help_text_that_says_what_it_does(capsys):
-    from services.cli import build_parser
+    from entrypoints.cli import build_parser
 
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices

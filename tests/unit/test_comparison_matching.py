@@ -14,7 +14,7 @@ from services.comparison.config import ComparisonConfig, Tolerance, ToleranceKin
 from services.comparison.errors import DuplicateLineKey
 from services.comparison.matching import compare
 from services.comparison.results import LineKey, Outcome
-from services.runtime.settings import SettingsError
+from services.runtime.errors import SettingsError
 
 D = Decimal
 INVOICE = "NSW-2606-0512"

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from contracts.feeds import FEEDS
+from contracts.reference_batch import ReferenceBatch, SnapshotsInMemory
 from services.customs_generation.calculation import calculate
 from services.customs_generation.reference import ReferenceSnapshot
 from services.normalization.customer_matching import CustomerMatcher
@@ -23,7 +24,6 @@ from services.normalization.dataset_files import parquet_partitions
 from services.normalization.invoices import normalize_invoices
 from services.normalization.records import Indexed
 from services.normalization.reference_rows import REFERENCE_FEEDS
-from services.runtime.reference_store import ReferenceBatch, SnapshotsInMemory
 
 MATERIALS = ("M1", "M2", "M3", "M4", "PACK")
 HTS = ("9403200080", "9404210010", "9401790011")

@@ -21,7 +21,7 @@ from services.ingestion.report import RejectionReport
 from services.ingestion.validation import validate_records
 from services.normalization.dataset_files import DECIMAL
 from services.normalization.invoices import value_usd
-from services.runtime.landing import push_key
+from services.runtime.aws.landing import push_key
 from tests import hostile_files
 
 INT_DIGITS_HINT = "set_int_max_str_digits"

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from contracts.events import ExtractAcceptedV1, ObjectRef
+from contracts.reference_batch import FeedSync
 from contracts.topology import TABLE_INVOICE_LINES, TABLE_PO_REFERENCE
 from services.normalization.customer_matching import MatchThresholds
 from services.normalization.daily_loads import DailyLoader
-from services.runtime.blobs import s3_uri, sha256_hex
-from services.runtime.reference_store import FeedSync
+from services.runtime.aws.blobs import s3_uri, sha256_hex
 from tests.unit.test_normalization_factories import indexed, invoice, reference_rows
 
 NOW = datetime(2026, 11, 22, 3, tzinfo=UTC)

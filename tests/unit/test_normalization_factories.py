@@ -20,6 +20,7 @@ from contracts.datasets import (
     TariffRuleRow,
 )
 from contracts.feeds import Zemm004Record, Zemm005Record, Zfmior002Record
+from contracts.reference_batch import FeedSync, ReferenceBatch
 from contracts.topology import (
     SNAPSHOT_TABLES,
     TABLE_CUSTOMERS,
@@ -30,7 +31,6 @@ from contracts.topology import (
     TABLE_TARIFF_RULES,
 )
 from services.normalization.records import Indexed
-from services.runtime.reference_store import FeedSync, ReferenceBatch
 from tests.unit.customs_factories import product_snapshots
 
 BASE = "000000000010004711"

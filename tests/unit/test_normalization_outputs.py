@@ -12,6 +12,7 @@ import pytest
 from contracts.datasets import NormalizedInvoiceLine, TariffRuleRow
 from contracts.events import ExtractAcceptedV1, ObjectRef
 from contracts.feeds import Zemm004Record, Zemm007Record, Zsdr010Record
+from contracts.reference_batch import FeedSync
 from services.normalization.config import NormalizationConfig
 from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.dataset_files import parquet_partitions
@@ -23,9 +24,8 @@ from services.normalization.records import parse_records
 from services.normalization.reference_loads import ReferenceLoader
 from services.normalization.reference_rows import REFERENCE_FEEDS
 from services.normalization.report import QualityReport, excluded_records
-from services.runtime.jsonlines import json_lines
-from services.runtime.reference_store import FeedSync
-from services.runtime.settings import SettingsError
+from services.runtime.aws.jsonlines import json_lines
+from services.runtime.errors import SettingsError
 from tests.unit.test_normalization_factories import (
     indexed,
     invoice,

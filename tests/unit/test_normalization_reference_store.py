@@ -8,18 +8,12 @@ import pytest
 from pydantic import BaseModel
 
 from contracts.datasets import CustomerRow, MatchStatus
+from contracts.reference_batch import FeedSync, ReferenceBatch, valid_on
 from contracts.topology import TABLE_CUSTOMERS, TABLE_HTS_CODES, TABLE_TARIFF_RULES
 from services.normalization.reference_rows import REFERENCE_FEEDS
-from services.runtime.dynamo_batches import DynamoBatches
+from services.runtime.aws.dynamo_batches import DynamoBatches
+from services.runtime.aws.reference_store import ReferenceStore, from_item, to_item
 from services.runtime.errors import ReferenceRowUnreadable, TransientAwsError
-from services.runtime.reference_store import (
-    FeedSync,
-    ReferenceBatch,
-    ReferenceStore,
-    from_item,
-    to_item,
-    valid_on,
-)
 from tests.unit.test_normalization_factories import (
     RowsInMemory,
     customer,

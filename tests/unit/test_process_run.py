@@ -3,7 +3,7 @@
 import json
 
 from contracts.envelope import Envelope
-from services.process import DeadLetter, PipelineRun, current_lines, dead_letter_lines, summarize
+from entrypoints.process import DeadLetter, PipelineRun, current_lines, dead_letter_lines, summarize
 
 
 def dead_letter(service: str = "normalization", **overrides: str) -> DeadLetter:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 
 from contracts.datasets import Component, DutyLayer
-from services.ieepa_refund_files import (
+from entrypoints.ieepa_refund_files import (
     GRAND_TOTAL,
     LINES_SHEET,
     TOTALS_SHEET,
@@ -16,7 +16,7 @@ from services.ieepa_refund_files import (
     to_xlsx,
     totals_to_csv,
 )
-from services.reports import build_ieepa_report
+from entrypoints.reports import build_ieepa_report
 from tests.unit.test_comparison_matching import customs_line
 
 D = Decimal

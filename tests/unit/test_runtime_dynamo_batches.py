@@ -4,9 +4,9 @@ which cancelled transactions are worth sending again."""
 import pytest
 from botocore.exceptions import ClientError
 
-from services.runtime.dynamo_batches import DynamoBatches, Update
+from services.runtime.aws.dynamo_batches import DynamoBatches, Update
+from services.runtime.aws.retries import is_transient
 from services.runtime.errors import TransientAwsError
-from services.runtime.retries import is_transient
 
 
 class FakeDynamoDB:

@@ -5,7 +5,7 @@ import threading
 import pytest
 import structlog
 
-from services.runtime.parallel import alongside, side_by_side
+from services.runtime.aws.parallel import alongside, side_by_side
 
 
 def test_results_come_in_the_order_of_the_items():

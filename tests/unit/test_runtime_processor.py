@@ -9,9 +9,9 @@ from botocore.exceptions import ClientError, EndpointConnectionError, InvalidReg
 
 from contracts.feeds import Zemm004Record
 from services.runtime.errors import AlreadyInProgress, TransientAwsError
-from services.runtime.idempotency import Claim
-from services.runtime.messages import InboundMessage, ServiceApp, Work
-from services.runtime.processor import MessageProcessor, Outcome
+from services.runtime.messaging.idempotency import Claim
+from services.runtime.messaging.messages import InboundMessage, ServiceApp, Work
+from services.runtime.messaging.processor import MessageProcessor, Outcome
 
 EVENT_TYPE = "ior.test.happened"
 KEY = "test:ior.test:e1"

@@ -4,11 +4,12 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from contracts.topology import TOPOLOGY
+from services.runtime.aws.retries import aws_retry, is_transient
+from services.runtime.errors import SettingsError
+from services.runtime.messaging.worker import retry_delay_seconds
 from services.runtime.metrics import emf_record
-from services.runtime.provision import plan
-from services.runtime.retries import aws_retry, is_transient
-from services.runtime.settings import Settings, SettingsError
-from services.runtime.worker import retry_delay_seconds
+from services.runtime.operations.provision import plan
+from services.runtime.settings import Settings
 
 
 def client_error(code: str, status: int = 400) -> ClientError:

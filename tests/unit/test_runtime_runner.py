@@ -3,7 +3,7 @@
 import asyncio
 import threading
 
-from services.runtime.runner import run_until_stopped
+from services.runtime.messaging.runner import run_until_stopped
 
 SERVICES, CONCURRENCY = 5, 4
 
