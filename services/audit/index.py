@@ -30,7 +30,7 @@ from contracts.topology import (
     TABLE_FEED_SYNC,
 )
 from services.runtime.aws.dynamo_batches import DynamoBatches
-from services.runtime.aws.retries import aws_retry
+from services.runtime.aws.retries import transaction_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -68,7 +68,7 @@ class AuditIndex:
             for start in range(0, len(absent), _TRANSACTION_ITEMS)
         )
 
-    @aws_retry
+    @transaction_retry
     def _put_absent(self, items: list[dict[str, Any]]) -> int:
         """Put every item unless it exists; returns how many this call put."""
         if not items:
@@ -95,7 +95,6 @@ class AuditIndex:
             return self._put_absent([item for n, item in enumerate(items) if n not in taken])
         return len(items)
 
-    @aws_retry
     def mark_superseded(self, calc_id: str, invoices: Iterable[str], by_calc_id: str) -> None:
         """Note on `calc_id`'s record item that `by_calc_id` replaced it for `invoices` (the
         record itself is locked; the index says which calculation is current)."""
@@ -111,7 +110,6 @@ class AuditIndex:
             },
         )
 
-    @aws_retry
     def mark_last_calculation(
         self, record: CalculationRecordV1, record_uri: str, at: datetime
     ) -> None:

@@ -23,7 +23,6 @@ from contracts.audit_layout import AuditedObject
 from contracts.topology import BUCKET_AUDIT, TOPOLOGY, ObjectLock
 from services.audit.errors import AuditKeyTaken
 from services.runtime.aws.blobs import owner_arguments, s3_uri
-from services.runtime.aws.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -65,7 +64,6 @@ class LockedStore:
     def _owner(self) -> dict[str, Any]:
         return owner_arguments(self._expected_owner)
 
-    @aws_retry
     def write_once(self, key: str, body: bytes, *, content_type: str) -> Written:
         """Write `body` under `key` unless it exists."""
         digest = hashlib.sha256(body)

@@ -90,5 +90,6 @@ def processor_for(app: ServiceApp, context: RuntimeContext) -> MessageProcessor:
             sqs,
             context.names.queue_url(queue.name),
             recheck_seconds=context.settings.visibility_heartbeat_seconds,
+            transient_budget_seconds=context.settings.transient_retry_budget_seconds,
         ),
     )

@@ -90,7 +90,12 @@ class Recorder:
 def audit_processor(context: RuntimeContext, handler: Recorder) -> MessageProcessor:
     app = ServiceApp("audit", event_decoder("audit", context.claim_checks), {ALERT_RAISED: handler})
     dead_letters = DeadLetters(context.clients.sqs, url(context, AUDIT.dlq), "audit")
-    deferrals = Deferrals(context.clients.sqs, url(context, AUDIT.queue), recheck_seconds=1)
+    deferrals = Deferrals(
+        context.clients.sqs,
+        url(context, AUDIT.queue),
+        recheck_seconds=1,
+        transient_budget_seconds=60,
+    )
     return MessageProcessor(
         app, context.idempotency, context.publisher, dead_letters, 3, deferrals=deferrals
     )

@@ -19,7 +19,6 @@ from urllib.parse import urlparse
 from botocore.exceptions import ClientError
 
 from contracts.events.refs import ObjectRef
-from services.runtime.aws.retries import aws_retry
 from services.runtime.errors import ChecksumMismatch, ObjectMissing
 
 if TYPE_CHECKING:
@@ -64,7 +63,6 @@ class BlobStore:
     def _owner(self) -> dict[str, Any]:
         return owner_arguments(self._expected_owner)
 
-    @aws_retry
     def size(self, bucket: str, key: str) -> int:
         try:
             head = self._s3.head_object(Bucket=bucket, Key=key, **self._owner())
@@ -72,14 +70,12 @@ class BlobStore:
         except ClientError as exc:
             raise _missing_or(exc, bucket, key) from exc
 
-    @aws_retry
     def get(self, bucket: str, key: str) -> bytes:
         try:
             return self._s3.get_object(Bucket=bucket, Key=key, **self._owner())["Body"].read()
         except ClientError as exc:
             raise _missing_or(exc, bucket, key) from exc
 
-    @aws_retry
     def sha256_of(self, bucket: str, key: str) -> str:
         """The SHA-256 of an object read in chunks, for files too large to hold in memory."""
         digest = hashlib.sha256()
@@ -98,7 +94,6 @@ class BlobStore:
             raise ChecksumMismatch(f"{ref.uri} does not have the SHA-256 its event promised")
         return body
 
-    @aws_retry
     def put(
         self,
         bucket: str,
@@ -127,7 +122,6 @@ class BlobStore:
         )
         return ObjectRef(uri=s3_uri(bucket, key), sha256=digest, row_count=row_count, format=fmt)
 
-    @aws_retry
     def copy(self, source_bucket: str, source_key: str, bucket: str, key: str) -> str:
         """Server-side copy (the body never passes through this process); returns the new URI."""
         try:
@@ -145,7 +139,6 @@ class BlobStore:
             raise _missing_or(exc, source_bucket, source_key) from exc
         return s3_uri(bucket, key)
 
-    @aws_retry
     def delete(self, bucket: str, key: str) -> None:
         self._s3.delete_object(Bucket=bucket, Key=key, **self._owner())
 
