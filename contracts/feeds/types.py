@@ -36,6 +36,7 @@ T = TypeVar("T")
 # read as numbers, but no customs system does.
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE_WORDS = frozenset({"x", "true", "yes", "1"})
 # SAP writes an unset flag as blank, so blank reads as false, not as absent.
@@ -98,7 +99,13 @@ def _code(value: object, field: str) -> str:
 
 def _text(value: object, field: str) -> str:
     # Free text cannot lose meaningful zeros, so a number Excel made of it is taken as its digits.
-    return str(value) if _is_number(value) else _code(value, field)
+    if _is_number(value):
+        return str(value)
+    if isinstance(value, str):
+        # A line break or tab in a description cell (Alt+Enter in Excel) is everyday data, not
+        # hostile input: it reads as one space. Every other control character is refused.
+        value = _LINE_BREAKS.sub(" ", value).strip()
+    return _code(value, field)
 
 
 def _decimal(value: object, field: str) -> Decimal:

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
+from contracts.arrow_schemas import DECIMAL
 from contracts.feeds import ExtractHeader, Zemm004Record, Zemm005Record, Zsdr010Record
 from contracts.feeds.limits import MAX_LINE_VALUE_USD
 from services.ingestion.errors import ExtractUnreadable
@@ -19,7 +20,6 @@ from services.ingestion.locations import FileFormat, parse_location, safe_name
 from services.ingestion.readers import read_json_extract, read_table
 from services.ingestion.report import RejectionReport
 from services.ingestion.validation import validate_records
-from services.normalization.dataset_files import DECIMAL
 from services.normalization.invoices import value_usd
 from services.runtime.aws.landing import push_key
 from tests import hostile_files
@@ -105,6 +105,21 @@ def test_fullwidth_hts_code_is_rejected():
         "base_unit": "EA",
     }
     assert rejection(Zemm005Record, record)[0] == "hts_code"
+
+
+def test_a_line_break_in_a_description_reads_as_a_space_and_an_escape_is_refused():
+    record = {
+        "material": "000000000010004711",
+        "description": "Adjustable base\r\nqueen,\tgrey ",
+        "material_type": "FERT",
+        "product_category": "ADJUSTABLE_BASE",
+        "hts_code": "9401614011",
+        "country_of_origin": "CN",
+        "base_unit": "EA",
+    }
+    assert Zemm005Record.model_validate(record).description == "Adjustable base queen, grey"
+    escaped = {**record, "description": "Adjustable\x1bbase"}
+    assert rejection(Zemm005Record, escaped)[0] == "description"
 
 
 def test_an_alias_with_a_control_character_is_rejected():
