@@ -216,6 +216,12 @@ class Topology:
     def service(self, name: str) -> Service:
         return _one(self.services, name)
 
+    def subscription_dlq(self, sub: Subscription) -> str:
+        """Where SNS puts a message it fails to deliver to `sub`'s queue (a message attribute
+        SQS refuses, a policy that denies it): that queue's DLQ, so the alarm on it fires and
+        `ior dlq replay` delivers the message where it was going. Never silently lost."""
+        return self.queue(sub.queue).dlq_name
+
 
 def _one(items: tuple[_Named, ...], name: str) -> _Named:
     for item in items:

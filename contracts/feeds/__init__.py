@@ -7,6 +7,7 @@ Validate an extract's header with `ExtractHeader`, then each raw record alone wi
 
 from contracts.feeds.daily import TransportMode, Zemm004Record, Zsdr002Record
 from contracts.feeds.extract import FEEDS, ExtractHeader
+from contracts.feeds.limits import MAX_DECIMAL_PLACES
 from contracts.feeds.reference import (
     MaterialType,
     RuleComponent,
@@ -18,7 +19,7 @@ from contracts.feeds.reference import (
     Zfmior003Record,
     Zsdr010Record,
 )
-from contracts.feeds.types import MAX_DECIMAL_PLACES, FeedRecord
+from contracts.feeds.types import FeedRecord
 
 
 def record_fields(feed: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field, ValidationInfo, field_validator
 
 from contracts.datasets import Component
+from contracts.feeds.limits import MAX_LINE_NUMBER, MAX_LINE_VALUE_USD, MAX_QUANTITY
 from contracts.feeds.types import (
     CASE_INSENSITIVE,
     Code,
@@ -43,9 +44,9 @@ class Zemm004Record(FeedRecord):
     invoice_number: Code
     invoice_date: FlexibleDate
     po_number: Code
-    line_number: WholeNumber = Field(gt=0)
+    line_number: WholeNumber = Field(gt=0, le=MAX_LINE_NUMBER)
     material: Code
-    quantity: DecimalNumber = Field(gt=0)
+    quantity: DecimalNumber = Field(gt=0, le=MAX_QUANTITY)
     unit: Code
     unit_price: DecimalNumber = Field(ge=0)
     currency: Currency
@@ -81,6 +82,20 @@ class Zemm004Record(FeedRecord):
             )
         return rate
 
+    @field_validator("exchange_rate_to_usd")
+    @classmethod
+    def _line_value_in_range(cls, rate: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        quantity, unit_price = info.data.get("quantity"), info.data.get("unit_price")
+        if quantity is None or unit_price is None:
+            return rate
+        value = quantity * unit_price * (rate or 1)
+        if value > MAX_LINE_VALUE_USD:
+            raise ValueError(
+                f"quantity * unit_price * exchange_rate_to_usd is {value:.2E} USD, more than"
+                f" {MAX_LINE_VALUE_USD:.0E} for one line: check quantity, unit_price and the rate"
+            )
+        return rate
+
 
 class Zsdr002Record(FeedRecord):
     """ZSDR002: a customs line as SAP declared it, the reference ior's lines are compared with."""
@@ -89,7 +104,7 @@ class Zsdr002Record(FeedRecord):
     LINE_KEY: ClassVar[tuple[str, ...]] = ("invoice_number", "line_number", "component")
 
     invoice_number: Code
-    line_number: WholeNumber = Field(gt=0)
+    line_number: WholeNumber = Field(gt=0, le=MAX_LINE_NUMBER)
     component: Annotated[Component, CASE_INSENSITIVE]
     material: Code
     hts_code: HtsCode

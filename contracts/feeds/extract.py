@@ -20,7 +20,7 @@ from contracts.feeds.reference import (
     Zfmior003Record,
     Zsdr010Record,
 )
-from contracts.feeds.types import Code, FeedRecord, WholeNumber
+from contracts.feeds.types import Code, ExtractId, FeedRecord, WholeNumber
 
 FEEDS: dict[str, type[FeedRecord]] = {
     record.FEED: record
@@ -47,7 +47,7 @@ class ExtractHeader(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     feed: Code
-    extract_id: Code
+    extract_id: ExtractId
     extracted_at: datetime = Field(description="with a timezone; stored in UTC")
     sap_system: Code
     records: list[dict[str, Any]]
@@ -67,7 +67,12 @@ class ExtractHeader(BaseModel):
             raise ValueError(
                 "extracted_at has no timezone; write it like 2026-11-22T02:00:00Z or with +01:00"
             )
-        return extracted_at.astimezone(UTC)
+        try:
+            return extracted_at.astimezone(UTC)
+        except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is in the year 10000 in UTC
+            raise ValueError(
+                f"extracted_at {extracted_at.isoformat()} is outside the years 1 to 9999 in UTC"
+            ) from None
 
     @field_validator("record_count")
     @classmethod

@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from contracts.feeds.limits import MAX_RATE_PCT, MAX_SEQUENCE, MAX_WEIGHT_PER_UNIT
 from contracts.feeds.types import (
     CASE_INSENSITIVE,
     Code,
@@ -68,10 +69,14 @@ class Zfmior002Record(FeedRecord):
     material: Code
     plant: Code
     weight_unit: Annotated[WeightUnit, CASE_INSENSITIVE]
-    net_weight: DecimalNumber = Field(gt=0, description="per base unit, in weight_unit")
-    gross_weight: DecimalNumber = Field(description="at least net_weight")
-    steel_weight: DecimalNumber = Field(ge=0)
-    aluminum_weight: DecimalNumber = Field(ge=0, description="steel + aluminum <= net_weight")
+    net_weight: DecimalNumber = Field(
+        gt=0, le=MAX_WEIGHT_PER_UNIT, description="per base unit, in weight_unit"
+    )
+    gross_weight: DecimalNumber = Field(le=MAX_WEIGHT_PER_UNIT, description="at least net_weight")
+    steel_weight: DecimalNumber = Field(ge=0, le=MAX_WEIGHT_PER_UNIT)
+    aluminum_weight: DecimalNumber = Field(
+        ge=0, le=MAX_WEIGHT_PER_UNIT, description="steel + aluminum <= net_weight"
+    )
     steel_melt_pour_country: MeltPourCountry = Field(
         default=None, validate_default=True, description="required when steel_weight > 0"
     )
@@ -151,7 +156,7 @@ class Zfmior003Record(FeedRecord):
 
     hts_code: HtsCode
     description: Text
-    general_rate_pct: DecimalNumber = Field(ge=0, description="0 = Free")
+    general_rate_pct: DecimalNumber = Field(ge=0, le=MAX_RATE_PCT, description="0 = Free")
     unit_of_quantity: Code
     valid_from: FlexibleDate
     valid_to: ValidTo = Field(default=None, description="null: valid until further notice")
@@ -169,13 +174,15 @@ class Zemm007Record(FeedRecord):
     hts_prefix: HtsPrefixOrAny
     country_of_origin: CountryOrAny
     component: Annotated[RuleComponent, CASE_INSENSITIVE]
-    rate_pct: DecimalNumber = Field(ge=0, description="0 for exemption codes")
+    rate_pct: DecimalNumber = Field(ge=0, le=MAX_RATE_PCT, description="0 for exemption codes")
     min_metal_share_pct: OptionalDecimal = Field(default=None, ge=0, le=100)
     requires_program: OptionalCode = None
     excluded_by_program: OptionalCode = None
     min_usd: OptionalDecimal = Field(default=None, ge=0, description="fees only")
     max_usd: OptionalDecimal = Field(default=None, ge=0, description="fees only")
-    sequence: WholeNumber = Field(description="position of the layer in the tariff stack")
+    sequence: WholeNumber = Field(
+        ge=0, le=MAX_SEQUENCE, description="position of the layer in the tariff stack"
+    )
     valid_from: FlexibleDate
     valid_to: ValidTo = Field(default=None, description="null: valid until further notice")
 

@@ -21,17 +21,26 @@ from typing import Annotated, ClassVar, TypeVar
 import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 
+from contracts.feeds.limits import (
+    WHOLE_NUMBER_LIMIT,
+    bounded_number,
+    quoted,
+    safe_text,
+    whole_number_digits_fit,
+    whole_number_fits,
+)
+
 T = TypeVar("T")
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_WHOLE_NUMBER = re.compile(r"[+-]?\d+")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: `\d` would also take fullwidth or Arabic-Indic digits, which Decimal and int
+# read as numbers, but no customs system does.
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE_WORDS = frozenset({"x", "true", "yes", "1"})
 # SAP writes an unset flag as blank, so blank reads as false, not as absent.
 _FALSE_WORDS = frozenset({"", "false", "no", "0"})
-
-MAX_DECIMAL_PLACES = 18
-"""Decimal places a number may have as sent (DOMAIN.md §1); the datasets store exactly this many."""
 
 
 class FeedRecord(BaseModel):
@@ -80,7 +89,7 @@ def _optional(parse: Callable[[object, str], T]) -> Callable[[object, Validation
 
 def _code(value: object, field: str) -> str:
     if isinstance(value, str):
-        return value
+        return safe_text(value, field)
     if _is_number(value):
         raise ValueError(
             f"{field} must be text (a number loses leading zeros: format the column as Text)"
@@ -90,19 +99,17 @@ def _code(value: object, field: str) -> str:
 
 def _text(value: object, field: str) -> str:
     # Free text cannot lose meaningful zeros, so a number Excel made of it is taken as its digits.
-    return str(value) if _is_number(value) else _code(value, field)
+    if _is_number(value):
+        return str(value)
+    if isinstance(value, str):
+        # A line break or tab in a description cell (Alt+Enter in Excel) is everyday data, not
+        # hostile input: it reads as one space. Every other control character is refused.
+        value = _LINE_BREAKS.sub(" ", value).strip()
+    return _code(value, field)
 
 
 def _decimal(value: object, field: str) -> Decimal:
-    number = _as_decimal(value, field)
-    exponent = number.as_tuple().exponent
-    if not isinstance(exponent, int):  # NaN, sNaN or Infinity (JSON NaN arrives as a float)
-        raise ValueError(f"{field} must be a finite number, not {number}")
-    if -exponent > MAX_DECIMAL_PLACES:
-        raise ValueError(
-            f"{field} has {-exponent} decimal places; round it to at most {MAX_DECIMAL_PLACES}"
-        )
-    return number
+    return bounded_number(_as_decimal(value, field), field)
 
 
 def _as_decimal(value: object, field: str) -> Decimal:
@@ -115,21 +122,34 @@ def _as_decimal(value: object, field: str) -> Decimal:
         try:
             return Decimal(value)
         except InvalidOperation:  # an exponent no Decimal can hold, e.g. 1E-99999999999999999999
-            raise ValueError(f"{field} {value!r} is out of range for a number") from None
+            raise ValueError(f"{field} {quoted(value)} is out of range for a number") from None
     raise ValueError(
         f"{field} must be a number such as 12.5 (a dot for decimals, no thousands separators),"
-        f" not {value!r}"
+        f" not {quoted(value)}"
     )
 
 
 def _whole_number(value: object, field: str) -> int:
+    number = _as_whole_number(value, field)
+    if not whole_number_fits(number):
+        raise ValueError(f"{field} {quoted(number)} is too large for a whole number")
+    return number
+
+
+def _as_whole_number(value: object, field: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        if not whole_number_digits_fit(value):
+            raise ValueError(f"{field} {quoted(value)} is too large for a whole number")
         return int(value)
-    if isinstance(value, float | Decimal) and math.isfinite(value) and value == int(value):
-        return int(value)
-    raise ValueError(f"{field} must be a whole number such as 10, not {value!r}")
+    if isinstance(value, float | Decimal) and math.isfinite(value):
+        number = Decimal(value)
+        if abs(number) >= WHOLE_NUMBER_LIMIT:
+            raise ValueError(f"{field} {quoted(str(value))} is too large for a whole number")
+        if number == number.to_integral_value():
+            return int(number)
+    raise ValueError(f"{field} must be a whole number such as 10, not {quoted(value)}")
 
 
 def _date(value: object, field: str) -> date:
@@ -141,8 +161,8 @@ def _date(value: object, field: str) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{field} {value!r} is not a day of the calendar") from None
-    raise ValueError(f"{field} must be a date written YYYY-MM-DD, not {value!r}")
+            raise ValueError(f"{field} {quoted(value)} is not a day of the calendar") from None
+    raise ValueError(f"{field} must be a date written YYYY-MM-DD, not {quoted(value)}")
 
 
 def _sap_bool(value: object, info: ValidationInfo) -> bool:
@@ -155,7 +175,8 @@ def _sap_bool(value: object, info: ValidationInfo) -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE_WORDS | _FALSE_WORDS:
         return value.strip().lower() in _TRUE_WORDS
     raise ValueError(
-        f"{_field(info)} must be true or false (X or blank, yes/no, true/false, 1/0), not {value!r}"
+        f"{_field(info)} must be true or false (X or blank, yes/no, true/false, 1/0),"
+        f" not {quoted(value)}"
     )
 
 
@@ -170,7 +191,7 @@ def _pipe_separated(value: object, info: ValidationInfo) -> list[str]:
         raise ValueError(
             f"{_field(info)} must be a list of names, or one text with the names separated by |"
         )
-    return [name.strip() for name in names if name.strip()]
+    return [safe_text(name.strip(), _field(info)) for name in names if name.strip()]
 
 
 def _upper(value: object) -> object:
@@ -178,11 +199,11 @@ def _upper(value: object) -> object:
 
 
 def _matching(pattern: str, rule: str) -> AfterValidator:
-    compiled = re.compile(pattern)
+    compiled = re.compile(pattern, re.ASCII)
 
     def check(value: str, info: ValidationInfo) -> str:
         if not compiled.fullmatch(value):
-            raise ValueError(f"{_field(info)} {value!r} {rule}")
+            raise ValueError(f"{_field(info)} {quoted(value)} {rule}")
         return value
 
     return AfterValidator(check)
@@ -201,7 +222,9 @@ def _country(*also: str) -> AfterValidator:
             return None
         code = value.upper()
         if code not in also and code not in _iso_alpha2():
-            raise ValueError(f"{_field(info)} {value!r} is not a country code: expected {expected}")
+            raise ValueError(
+                f"{_field(info)} {quoted(value)} is not a country code: expected {expected}"
+            )
         return code
 
     return AfterValidator(check)
@@ -236,23 +259,33 @@ Code = Annotated[str, BeforeValidator(_required(_code)), _at_most(MAX_CODE_CHARS
 """A required code or identifier: text only, so leading zeros survive (`000000000010004711`)."""
 OptionalCode = Annotated[str | None, BeforeValidator(_optional(_code)), _at_most(MAX_CODE_CHARS)]
 """A code that may be absent: empty text and null both become None."""
+ExtractId = Annotated[
+    str,
+    BeforeValidator(_required(_code)),
+    _matching(
+        r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}",
+        "must be 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        " (it names S3 keys and travels in message attributes)",
+    ),
+]
+"""The id of an extract: it becomes part of object keys and the chain's correlation id."""
 Text = Annotated[str, BeforeValidator(_required(_text)), _at_most(MAX_TEXT_CHARS)]
 """Required free text (descriptions, names); a number typed into it is kept as its digits."""
 
 HtsCode = Annotated[
     str,
     BeforeValidator(_required(_code)),
-    _matching(r"\d{10}", "must be exactly 10 digits, without dots (e.g. 9401614011)"),
+    _matching(r"[0-9]{10}", "must be exactly 10 digits, without dots (e.g. 9401614011)"),
 ]
 HtsPrefixOrAny = Annotated[
     str,
     BeforeValidator(_required(_code)),
-    _matching(r"\d{2,10}|\*", "must be the first 2 to 10 digits of an HTS number, or * for any"),
+    _matching(r"[0-9]{2,10}|\*", "must be the first 2 to 10 digits of an HTS number, or * for any"),
 ]
 PortOfEntry = Annotated[
     str,
     BeforeValidator(_required(_code)),
-    _matching(r"\d{4}", "must be a 4-digit CBP port code such as 2704"),
+    _matching(r"[0-9]{4}", "must be a 4-digit CBP port code such as 2704"),
 ]
 Currency = Annotated[
     str,

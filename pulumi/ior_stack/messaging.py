@@ -2,7 +2,8 @@
 the queue policies.
 
 Every queue accepts `sqs:SendMessage` only from the topics subscribed to it and the buckets that
-notify it; the services' own sends (dead-lettering) are granted by their roles instead. Every
+notify it, and a DLQ from the topics whose undeliverable messages it keeps; the services' own
+sends (dead-lettering) are granted by their roles instead. Every
 topic refuses `sns:Publish` to all but the roles of the services that own it (and CloudWatch
 alarms on the alerts topic): an event on a topic is what audit makes immutable, so nobody else in
 the account, whatever IAM grants them, may forge one.
@@ -132,6 +133,10 @@ def create_messaging(
             endpoint=queues[sub.queue].arn,
             raw_message_delivery=True,
             filter_policy=None if sub.filter_policy is None else json.dumps(sub.filter_policy),
+            # What SNS cannot deliver goes to the queue's DLQ, never nowhere.
+            redrive_policy=pulumi.Output.json_dumps(
+                {"deadLetterTargetArn": queues[topology.subscription_dlq(sub)].arn}
+            ),
         )
     return Messaging(
         topics=topics,
@@ -196,20 +201,24 @@ def _allow_sources(
     account: Account,
 ) -> dict[str, aws.sqs.QueuePolicy]:
     policies = {}
-    for queue in topology.queues:
-        topic_arns = [topics[s.topic].arn for s in topology.subscriptions if s.queue == queue.name]
-        notifying = [bucket_arns[n.bucket] for n in topology.notifications if n.queue == queue.name]
+    for name in queues:
+        topic_arns = [
+            topics[s.topic].arn
+            for s in topology.subscriptions
+            if name in (s.queue, topology.subscription_dlq(s))
+        ]
+        notifying = [bucket_arns[n.bucket] for n in topology.notifications if n.queue == name]
         if not topic_arns and not notifying:
             continue
         sources = pulumi.Output.all(
-            queue_arn=queues[queue.name].arn,
+            queue_arn=queues[name].arn,
             topic_arns=topic_arns,
             bucket_arns=notifying,
             account_id=account.account_id,
         )
-        policies[queue.name] = aws.sqs.QueuePolicy(
-            queue.name,
-            queue_url=queues[queue.name].url,
+        policies[name] = aws.sqs.QueuePolicy(
+            name,
+            queue_url=queues[name].url,
             policy=sources.apply(lambda values: json.dumps(queue_policy(**values))),
         )
     return policies

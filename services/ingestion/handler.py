@@ -8,6 +8,7 @@ so handling the same file again overwrites identical objects and publishes ident
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from contracts.envelope import Envelope, EventData, new_envelope
 from contracts.events import AlertRaisedV1, ExtractAcceptedV1, ExtractRejectedV1, Severity
 from contracts.topology import BUCKET_PROCESSED, BUCKET_RAW, RAW_QUARANTINE_PREFIX
 from services.ingestion.errors import ExtractUnreadable
-from services.ingestion.locations import FileFormat, SourceLocation, parse_location
+from services.ingestion.locations import FileFormat, SourceLocation, parse_location, safe_name
 from services.ingestion.readers import read_json_extract, read_table
 from services.ingestion.report import RejectionReport, event_findings, summarize
 from services.ingestion.validation import (
@@ -35,6 +36,7 @@ from services.runtime.messaging.messages import Handled
 
 log = structlog.get_logger("ior.ingestion")
 SOURCE = "ior.ingestion"
+_FEED_NAME = re.compile(r"[A-Z0-9]{1,16}")
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,7 @@ class IngestionHandler:
 
     def _reject_whole(self, received: ReceivedFile, exc: ExtractUnreadable) -> Handled:
         feed = feed_of(received.key)
-        name = PurePosixPath(received.key).name or "file"
-        copy_key = f"{RAW_QUARANTINE_PREFIX}{feed}/{received.short_sha}-{name}"
+        copy_key = f"{RAW_QUARANTINE_PREFIX}{feed}/{received.short_sha}-{safe_name(received.key)}"
         quarantined = self._blobs.copy(received.bucket, received.key, BUCKET_RAW, copy_key)
         report = RejectionReport(
             file=received.uri,
@@ -191,7 +192,7 @@ class IngestionHandler:
         )
 
     def _write_report(self, received: ReceivedFile, feed: str, report: RejectionReport) -> str:
-        stem = PurePosixPath(received.key).stem or "file"
+        stem = PurePosixPath(safe_name(received.key)).stem
         key = f"{RAW_QUARANTINE_PREFIX}{feed}/{received.short_sha}-{stem}.report.json"
         return self._blobs.put(
             BUCKET_RAW, key, report.to_json(), content_type="application/json"
@@ -227,10 +228,13 @@ def upload_extract_id(location: SourceLocation, received: ReceivedFile) -> str:
 
 
 def feed_of(key: str) -> str:
-    """The feed a key is filed under (`sap/{FEED}/…`, `upload/{FEED}/…`), else UNKNOWN."""
+    """The feed a key is filed under (`sap/{FEED}/…`, `upload/{FEED}/…`), else UNKNOWN.
+
+    Only what could be a feed name counts (a few ASCII letters and digits), because it becomes
+    part of object keys and of the idempotency key."""
     parts = key.split("/")
     candidate = parts[1] if len(parts) > 2 else ""
-    return candidate if candidate.isalnum() else "UNKNOWN"
+    return candidate if _FEED_NAME.fullmatch(candidate) else "UNKNOWN"
 
 
 def _rejection_events(

@@ -214,10 +214,12 @@ def rejected_records(validated: ValidatedExtract) -> list[dict[str, Any]]:
 
 
 def _show(value: object) -> str | None:
-    """The offending value as text, cut short: a 10 MB field must not travel in an event."""
+    """The offending value as text, cut short: a 10 MB field must not travel in an event. A lone
+    surrogate (JSON can write `\\ud800`) is shown escaped, or no report could be encoded."""
     if value is None:
         return None
     text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if len(text) > _MAX_VALUE_CHARS:
         return f"{text[:_MAX_VALUE_CHARS]}… ({len(text)} characters)"
     return text

@@ -19,6 +19,7 @@ from contracts.datasets import (
 )
 from contracts.events import ExtractAcceptedV1
 from contracts.feeds import Zemm004Record
+from contracts.feeds.limits import MAX_LINE_NUMBER
 from services.normalization.checks import ReferenceLookups, invoice_line_issues
 from services.normalization.customer_matching import CustomerMatch, CustomerMatcher
 from services.normalization.quality import Finding, Issue, Rule
@@ -182,7 +183,7 @@ def rejected_lines(documents: Iterable[Mapping[str, Any]], extract_id: str) -> l
                 extract_id=extract_id,
                 record_index=int(document["record_index"]),
                 invoice_number=str(fields.get("invoice_number") or ""),
-                line_number=int(line_number) if line_number.isdigit() else 0,
+                line_number=_line_number_as_sent(line_number),
                 po_number=str(fields.get("po_number") or ""),
                 material=str(fields.get("material") or ""),
                 reasons=tuple(
@@ -193,3 +194,11 @@ def rejected_lines(documents: Iterable[Mapping[str, Any]], extract_id: str) -> l
             )
         )
     return rejected
+
+
+def _line_number_as_sent(text: str) -> int:
+    """The line number of a rejected record when it is one a line can have, else 0: a record is
+    rejected for a 20-digit or fullwidth line number too, and it must still be listed."""
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_LINE_NUMBER)):
+        return int(text)
+    return 0

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from contracts.envelope import Envelope
-from contracts.topology import BUCKET_RAW, EXTRACT_ACCEPTED, EXTRACT_REJECTED
+from contracts.topology import (
+    BUCKET_RAW,
+    EXTRACT_ACCEPTED,
+    EXTRACT_REJECTED,
+    QUEUE_NORMALIZATION,
+    TOPIC_INGESTION,
+)
 from services.runtime.aws.blobs import split_uri
 from services.runtime.context import RuntimeContext
 from tests.e2e.clean import reset_state
@@ -23,6 +29,7 @@ from tests.e2e.observe import (
     Watch,
     by_source,
     dead_lettered_sources,
+    dead_letters,
     keys,
     of_type,
     put,
@@ -182,6 +189,30 @@ CASES: dict[str, Hostile] = {
     "extract-id-longer-than-an-s3-key": Hostile(
         *extract(18, [customer()], extract_id="E" * 1100), Quarantined("extract_id")
     ),
+    # Issue 20: values that would reach keys and message attributes.
+    "control-character-in-extract-id": Hostile(
+        *extract(19, [customer()], extract_id="ZSDR010\x1f0019"), Quarantined("extract_id")
+    ),
+    "newline-in-extract-id": Hostile(
+        *extract(20, [customer()], extract_id="ZSDR010\n0020"), Quarantined("extract_id")
+    ),
+    "path-traversal-in-extract-id": Hostile(
+        *extract(21, [customer()], extract_id="../../../audit/CALC-1"), Quarantined("extract_id")
+    ),
+    "newline-in-key": Hostile(
+        "sap/ZSDR010/2026/11/22/ZSDR010-line\nbreak.json",
+        customers_extract([customer()], 22),
+        Quarantined("file name may hold"),
+    ),
+    "key-of-1000-characters": Hostile(
+        f"sap/ZSDR010/2026/11/22/ZSDR010-{'A' * 960}.json",
+        customers_extract([customer()], 23),
+        Quarantined("file name may hold"),
+    ),
+    "extracted-at-after-the-year-9999-in-utc": Hostile(
+        *extract(24, [customer()], extracted_at="9999-12-31T23:00:00-05:00"),
+        Quarantined("outside the years"),
+    ),
 }
 GOOD_KEY = customers_key(99)
 
@@ -269,3 +300,22 @@ def test_worker_survives_the_hostile_files_and_still_accepts_a_good_one(storm: S
     assert not storm.dead_lettered, "a hostile file is quarantined or rejected, never dead-lettered"
     [good] = of_type(storm.events[raw_uri(GOOD_KEY)], EXTRACT_ACCEPTED)
     assert good.data["records"]["row_count"] == 1
+
+
+def test_a_message_sns_cannot_deliver_lands_in_the_dlq_of_the_queue_it_was_for(
+    provisioned: RuntimeContext,
+):
+    """SQS refuses a message attribute with a control character, so SNS cannot deliver the
+    message: the subscription's redrive policy keeps it in the queue's DLQ instead of nowhere."""
+    context = provisioned
+    reset_state(context)
+    context.clients.sns.publish(
+        TopicArn=context.names.topic_arn(TOPIC_INGESTION),
+        Message=json.dumps({"undeliverable": True}),
+        MessageAttributes={
+            "type": {"DataType": "String", "StringValue": EXTRACT_ACCEPTED},
+            "correlationid": {"DataType": "String", "StringValue": "ZSDR010\x010001"},
+        },
+    )
+    [kept] = dead_letters(context, f"{QUEUE_NORMALIZATION}-dlq", 1)
+    assert json.loads(kept["Body"]) == {"undeliverable": True}

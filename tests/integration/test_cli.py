@@ -14,6 +14,7 @@ from contracts.topology import BUCKET_RAW, EXTRACT_ACCEPTED, QUEUE_INGESTION
 from services.runtime.aws.queues import queue_depth
 from services.runtime.operations.observer import EventObserver
 from tests.conftest import wait_for
+from tests.hostile_files import nested_json
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -42,6 +43,28 @@ def test_push_lands_the_file_where_sap_would(context, emulator, tmp_path):
     result = ior("push", str(file), "--endpoint", emulator)
     assert result.returncode == 0, result.stderr
     key = "sap/ZSDR010/2026/11/22/ZSDR010-20261122-0009.json"
+    assert context.clients.s3.head_object(Bucket=BUCKET_RAW, Key=key)
+
+
+def test_push_of_json_nested_too_deeply_to_read_its_feed_asks_for_the_feed_in_one_line(
+    emulator, tmp_path
+):
+    file = tmp_path / "nested.json"
+    file.write_bytes(nested_json(100_000))
+    result = ior("push", str(file), "--endpoint", emulator)
+    assert result.returncode == 1
+    assert result.stderr == f"ior: {file}: cannot tell its feed from the file; pass --feed\n"
+
+
+def test_push_of_json_nested_too_deeply_lands_it_for_ingestion_to_quarantine(
+    context, emulator, tmp_path
+):
+    file = tmp_path / "ZSDR010-nested.json"
+    file.write_bytes(nested_json(100_000))
+    result = ior("push", str(file), "--feed", "ZSDR010", "--endpoint", emulator)
+    assert result.returncode == 0, result.stderr
+    [key] = re.findall(r"s3://ior-raw/(\S+)", result.stdout)
+    assert key.startswith("sap/ZSDR010/") and key.endswith("/ZSDR010-nested.json")
     assert context.clients.s3.head_object(Bucket=BUCKET_RAW, Key=key)
 
 

@@ -50,6 +50,7 @@ def planned_subscriptions(resources: Resources) -> set[PlannedResource]:
     for sub in resources.of_type(tokens.SUBSCRIPTION):
         assert sub.inputs["protocol"] == "sqs"
         policy = sub.inputs.get("filterPolicy")
+        redrive = json.loads(sub.inputs.get("redrivePolicy") or "null")
         planned.add(
             PlannedResource(
                 "sns_subscription",
@@ -58,6 +59,9 @@ def planned_subscriptions(resources: Resources) -> set[PlannedResource]:
                     raw_message_delivery=str(sub.inputs.get("rawMessageDelivery")).lower(),
                     filter_policy=json.dumps(json.loads(policy), sort_keys=True)
                     if policy
+                    else None,
+                    dead_letter_queue=name_in_arn(redrive["deadLetterTargetArn"])
+                    if redrive
                     else None,
                 ),
             )

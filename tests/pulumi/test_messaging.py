@@ -8,6 +8,7 @@ import pytest
 from contracts.topology import DLQ_RETENTION_SECONDS, TOPOLOGY
 from tests.pulumi import tokens
 from tests.pulumi.mocks import ACCOUNT_ID, arn
+from tests.pulumi.planned import name_in_arn
 from tests.pulumi.policies import statements
 
 QUEUES = [queue.name for queue in TOPOLOGY.queues]
@@ -64,3 +65,26 @@ def test_subscriptions_deliver_raw_envelopes(resources):
     assert all(
         s.inputs["rawMessageDelivery"] is True for s in resources.of_type(tokens.SUBSCRIPTION)
     )
+
+
+def test_every_subscription_sends_what_it_cannot_deliver_to_its_queues_dlq(resources):
+    redrives = {
+        name_in_arn(s.inputs["endpoint"]): json.loads(s.inputs["redrivePolicy"])
+        for s in resources.of_type(tokens.SUBSCRIPTION)
+    }
+    for sub in TOPOLOGY.subscriptions:
+        dlq = redrives[sub.queue]["deadLetterTargetArn"]
+        assert dlq == arn(tokens.QUEUE, TOPOLOGY.subscription_dlq(sub))
+
+
+@pytest.mark.parametrize("queue", sorted({sub.queue for sub in TOPOLOGY.subscriptions}))
+def test_a_dlq_accepts_undeliverable_messages_only_from_the_topics_subscribed_to_its_queue(
+    resources, queue
+):
+    dlq = TOPOLOGY.queue(queue).dlq_name
+    topics = {
+        ("sns.amazonaws.com", arn(tokens.TOPIC, sub.topic))
+        for sub in TOPOLOGY.subscriptions
+        if TOPOLOGY.subscription_dlq(sub) == dlq
+    }
+    assert senders(resources, dlq) == topics

@@ -715,9 +715,9 @@ def test_code_longer_than_the_limit_is_rejected():
         ExtractHeader.model_validate(
             {
                 "feed": "ZSDR010",
-                "extract_id": "E" * 2_000,
+                "extract_id": "ZSDR010-20261122-0001",
                 "extracted_at": "2026-11-22T02:00:00Z",
-                "sap_system": "PRD",
+                "sap_system": "S" * 2_000,
                 "record_count": 0,
                 "records": [],
             }

@@ -22,7 +22,8 @@ def push_key(file: Path, feed: str | None = None, on: date | None = None) -> str
     if not isinstance(named, str) or not named:
         raise LandingError(f"{file}: cannot tell its feed from the file; pass --feed")
     day = on or _extracted_on(header.get("extracted_at")) or datetime.now(UTC).date()
-    return f"{RAW_SAP_PREFIX}{named}/{day:%Y/%m/%d}/{file.name}"
+    # `%Y` writes the year 1 as "1": the landing layout has four digits for it.
+    return f"{RAW_SAP_PREFIX}{named}/{day.year:04d}/{day:%m/%d}/{file.name}"
 
 
 def upload_key(feed: str, file: Path) -> str:
@@ -40,7 +41,9 @@ def land(clients: AwsClients, file: Path, key: str) -> str:
 def _peek_header(file: Path) -> dict[str, object]:
     try:
         document = json.loads(file.read_bytes())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # Not an extract ior can read: it lands all the same and ingestion quarantines it with
+        # the reason, as it would if SAP had pushed it.
         return {}
     return document if isinstance(document, dict) else {}
 

@@ -63,7 +63,11 @@ def plan(topology: Topology = TOPOLOGY) -> frozenset[PlannedResource]:
             PlannedResource(
                 "sns_subscription",
                 f"{sub.topic}->{sub.queue}",
-                _pairs(raw_message_delivery="true", filter_policy=_filter_json(sub)),
+                _pairs(
+                    raw_message_delivery="true",
+                    filter_policy=_filter_json(sub),
+                    dead_letter_queue=topology.subscription_dlq(sub),
+                ),
             )
         )
     for bucket in topology.buckets:
@@ -86,7 +90,7 @@ def apply(clients: AwsClients, topology: Topology = TOPOLOGY) -> None:
     for queue in topology.queues:
         _apply_queue(clients, names, queue)
     for sub in topology.subscriptions:
-        _apply_subscription(clients, names, sub)
+        _apply_subscription(clients, names, sub, topology.subscription_dlq(sub))
     for table in topology.tables:
         _apply_table(clients, table)
     for bucket in topology.buckets:
@@ -123,17 +127,38 @@ def _apply_queue(clients: AwsClients, names: NameResolver, queue: Queue) -> None
         )
 
 
-def _apply_subscription(clients: AwsClients, names: NameResolver, sub: Subscription) -> None:
-    attributes = {"RawMessageDelivery": "true"}
+def _apply_subscription(
+    clients: AwsClients, names: NameResolver, sub: Subscription, dlq: str
+) -> None:
+    attributes = {
+        "RawMessageDelivery": "true",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": names.queue_arn(dlq)}),
+    }
     if sub.filter_policy is not None:
         attributes["FilterPolicy"] = json.dumps(sub.filter_policy)
-    clients.sns.subscribe(
-        TopicArn=names.topic_arn(sub.topic),
-        Protocol="sqs",
-        Endpoint=names.queue_arn(sub.queue),
-        Attributes=attributes,
-        ReturnSubscriptionArn=True,
-    )
+    topic_arn, queue_arn = names.topic_arn(sub.topic), names.queue_arn(sub.queue)
+    try:
+        clients.sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
+        )
+    except ClientError as exc:
+        # SNS refuses to subscribe again with other attributes (a topology that gained one, such
+        # as the redrive policy): the existing subscription is updated in place instead.
+        if _code(exc) != "InvalidParameter":
+            raise
+        existing = clients.sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+        for found in existing:
+            if found.get("Endpoint") == queue_arn:
+                for name, value in attributes.items():
+                    clients.sns.set_subscription_attributes(
+                        SubscriptionArn=found["SubscriptionArn"],
+                        AttributeName=name,
+                        AttributeValue=value,
+                    )
 
 
 def _allow_publishers(clients: AwsClients, names: NameResolver, topology: Topology) -> None:
@@ -141,6 +166,8 @@ def _allow_publishers(clients: AwsClients, names: NameResolver, topology: Topolo
     sources: dict[str, list[str]] = {}
     for sub in topology.subscriptions:
         sources.setdefault(sub.queue, []).append(names.topic_arn(sub.topic))
+        # SNS itself sends what it cannot deliver to the subscription's DLQ.
+        sources.setdefault(topology.subscription_dlq(sub), []).append(names.topic_arn(sub.topic))
     for note in topology.notifications:
         sources.setdefault(note.queue, []).append(f"arn:aws:s3:::{note.bucket}")
     for queue, arns in sources.items():
