@@ -68,6 +68,18 @@ def test_feed_freshness_names_every_pushed_feed(pipeline):
     assert feeds["ZEMM005"]["synced_at"] and feeds["ZEMM004"]["extracted_at"]
 
 
+# The comparison service publishes a run's events again, with the same ids but a new envelope
+# `time`, when both of its triggers race (customs lines and SAP's lines arriving together); the
+# audit keeps the copy it saw first and so does the portal, which need not be the same copy.
+# Everything else of those views must match.
+REPUBLISHED_TIMES = {"comparison": ("listed", "compared_at"), "alert": ("listed", "raised_at")}
+
+
+def without_republished_times(item):
+    dropped = REPUBLISHED_TIMES.get(item.get("kind"), ())
+    return {name: value for name, value in item.items() if name not in dropped}
+
+
 def test_the_model_rebuilt_from_the_audit_bucket_equals_the_live_one(pipeline):
     live = {name: table(pipeline, name) for name in (TABLE_PORTAL_VIEWS, TABLE_PORTAL_LINES)}
     summary = rebuild(
@@ -77,6 +89,6 @@ def test_the_model_rebuilt_from_the_audit_bucket_equals_the_live_one(pipeline):
     assert summary.applied > 0 and summary.removed == sum(len(t) for t in live.values())
 
     def keyed(items):
-        return sorted(items, key=repr)
+        return sorted((without_republished_times(item) for item in items), key=repr)
 
     assert {n: keyed(t) for n, t in rebuilt.items()} == {n: keyed(t) for n, t in live.items()}
