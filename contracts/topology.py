@@ -140,6 +140,26 @@ class Service:
 
 
 @dataclass(frozen=True)
+class ApiFace:
+    """A service's HTTP face (the portal's API, a Lambda behind API Gateway): it consumes no
+    queue; what it may touch is data like a service's, so its IAM role is derived the same way.
+
+    `inspects_queues`: reads the depth of every service queue and DLQ (pipeline status).
+    `operates_dlqs`: peeks, replays and purges dead letters (the admin's DLQ routes).
+    `presigns`: the bucket prefixes it hands out as presigned downloads (read access that the
+    URL's bearer borrows from this role, so nothing beyond these prefixes).
+    """
+
+    name: str
+    service: str
+    publishes: tuple[str, ...]
+    tables: dict[str, Access] = field(default_factory=dict)
+    buckets: tuple[BucketGrant, ...] = ()
+    inspects_queues: bool = False
+    operates_dlqs: bool = False
+
+
+@dataclass(frozen=True)
 class Alarm:
     """A CloudWatch alarm the Pulumi program creates; `dimension` names the queue or service."""
 
@@ -168,6 +188,7 @@ class Topology:
     tables: tuple[Table, ...]
     services: tuple[Service, ...]
     alarms: tuple[Alarm, ...]
+    api_faces: tuple[ApiFace, ...] = ()
 
     def queue(self, name: str) -> Queue:
         return _one(self.queues, name)
@@ -559,6 +580,32 @@ TOPOLOGY = Topology(
                 BucketGrant(BUCKET_AUDIT, "events/", _R),
                 _claim_checks(),
             ),
+        ),
+    ),
+    api_faces=(
+        ApiFace(
+            "portal_api",
+            "portal",
+            publishes=(TOPIC_PORTAL,),
+            tables={
+                TABLE_PORTAL_VIEWS: _R,
+                TABLE_PORTAL_LINES: _R,
+                TABLE_AUDIT_INDEX: _R,
+                TABLE_FEED_SYNC: _R,
+            },
+            buckets=(
+                # downloads (presigned) and the reports the API shows
+                BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
+                BucketGrant(BUCKET_PROCESSED, "workbooks/", _R),
+                BucketGrant(BUCKET_PROCESSED, "comparisons/", _R),
+                BucketGrant(BUCKET_PROCESSED, "quality/", _R),
+                BucketGrant(BUCKET_RAW, RAW_QUARANTINE_PREFIX, _R),
+                # manual uploads, and nothing else of the landing area
+                BucketGrant(BUCKET_RAW, RAW_UPLOAD_PREFIX, _W),
+                _claim_checks(),
+            ),
+            inspects_queues=True,
+            operates_dlqs=True,
         ),
     ),
     alarms=(

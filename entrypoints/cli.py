@@ -24,7 +24,7 @@ from botocore.exceptions import (
 
 from contracts.errors import IorError
 from contracts.feeds import FEEDS
-from entrypoints import ops_cli
+from entrypoints import ops_cli, portal_cli
 from entrypoints.errors import UsageError
 from services.runtime.aws.clients import AwsClients
 from services.runtime.aws.landing import land, push_key, upload_key
@@ -101,7 +101,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from entrypoints.demo import run_demo  # noqa: PLC0415 - loads the emulator only when asked
 
-    return run_demo(samples=args.samples, out=args.out)
+    return run_demo(
+        samples=args.samples, out=args.out, serve_port=args.port if args.serve else None
+    )
 
 
 def cmd_process(args: argparse.Namespace) -> int:
@@ -216,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out", type=Path, default=Path("out/demo"), help="output folder (default: out/demo)"
     )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the emulator and serve the portal's API on the demo's data (dev login)",
+    )
+    demo.add_argument("--port", type=int, default=8000, help="--serve's port (default 8000)")
     run = commands.add_parser(
         "process",
         help="run the whole pipeline over a folder of extract files",
@@ -294,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("out/reports"), help="folder (default: out/reports)"
     )
     ops_cli.register(commands, endpoint_option)
+    portal_cli.register(commands, endpoint_option)
     return parser
 
 

@@ -45,7 +45,7 @@ from services.runtime.operations.emulator import embedded_emulator
 from services.runtime.settings import Settings
 
 
-def run_demo(samples: Path, out: Path) -> int:
+def run_demo(samples: Path, out: Path, serve_port: int | None = None) -> int:
     try:
         files = find_extract_files(samples)
     except UsageError as exc:
@@ -77,6 +77,10 @@ def run_demo(samples: Path, out: Path) -> int:
         _print_dead_letters(run)
         _print_calculations(context, run, out)
         print(f"Logs: {log_file}")
+        if serve_port is not None:
+            from entrypoints.portal_cli import serve  # noqa: PLC0415 - web stack only when asked
+
+            serve(context, port=serve_port, dev_login=True, workers=True)
     return 0 if run.completed else 1
 
 

@@ -29,6 +29,15 @@ _INT_KEYS = {
 }
 
 
+@dataclass(frozen=True)
+class PortalConfig:
+    oidc_issuer: str
+    oidc_audience: str
+    oidc_client_id: str
+    session_secret: pulumi.Input[str]  # a Pulumi secret (`pulumi config set --secret`)
+    oidc_roles_claim: str = "roles"
+
+
 class StackConfigError(ValueError):
     """A stack config value is outside what AWS accepts; fix it with `pulumi config set`."""
 
@@ -47,6 +56,9 @@ class StackConfig:
     lambda_endpoints: Mapping[str, str] = field(default_factory=dict)
     source_root: Path = REPO_ROOT
     dependencies_dir: Path = REPO_ROOT / "build" / "lambda-deps"
+    # The portal's sign-in (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0); the HTTP
+    # API and its JWT authorizer are built only when an issuer is set.
+    portal: PortalConfig | None = None
 
     def __post_init__(self) -> None:
         if self.maximum_concurrency not in _CONCURRENCY_RANGE:
@@ -69,6 +81,14 @@ class StackConfig:
             overrides["lambda_endpoints"] = endpoints
         if dependencies := config.get("dependenciesDir"):
             overrides["dependencies_dir"] = REPO_ROOT / dependencies
+        if issuer := config.get("portalOidcIssuer"):
+            overrides["portal"] = PortalConfig(
+                oidc_issuer=issuer,
+                oidc_audience=config.require("portalOidcAudience"),
+                oidc_client_id=config.require("portalOidcClientId"),
+                session_secret=config.require_secret("portalSessionSecret"),
+                oidc_roles_claim=config.get("portalOidcRolesClaim") or "roles",
+            )
         return cls(
             environment=config.get("environment") or pulumi.get_stack(),
             cost_centre=config.require("costCentre"),

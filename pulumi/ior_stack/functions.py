@@ -21,6 +21,7 @@ from ior_stack import names
 from ior_stack.account import Account
 from ior_stack.config import StackConfig
 from ior_stack.iam import ResourceArns, lambda_trust_policy, service_policy
+from ior_stack.portal_api import create_portal_api
 from ior_stack.tags import Tagger
 
 RUNTIME = "python3.11"
@@ -74,7 +75,7 @@ def create_functions(
     key_arn: pulumi.Output[str],
     account: Account,
     tagger: Tagger,
-) -> dict[str, aws.lambda_.Function]:
+) -> Compute:
     shared = _Shared(
         topology=topology,
         config=config,
@@ -94,7 +95,40 @@ def create_functions(
         ),
         tagger=tagger,
     )
-    return {service.name: _service_function(service, shared) for service in topology.services}
+    functions = {service.name: _service_function(service, shared) for service in topology.services}
+    apis = {}
+    if config.portal is not None:
+        for face in topology.api_faces:
+            apis[face.name] = create_portal_api(
+                face,
+                topology,
+                config,
+                config.portal,
+                arns=arns,
+                function_args=_code_args(shared),
+                trust_policy=shared.trust_policy,
+                key_arn=key_arn,
+                tagger=tagger,
+            )
+    return Compute(functions, apis)
+
+
+@dataclass(frozen=True)
+class Compute:
+    functions: Mapping[str, aws.lambda_.Function]  # by service name
+    apis: Mapping[str, aws.apigatewayv2.Api]  # by API face name
+
+
+def _code_args(shared: _Shared) -> dict[str, object]:
+    """What every function of the stack runs on: the same code, layer, key and limits."""
+    return {
+        "runtime": RUNTIME,
+        "code": shared.code,
+        "layers": [shared.layer.arn],
+        "timeout": shared.config.lambda_timeout_seconds,
+        "memory_size": shared.config.lambda_memory_mb,
+        "kms_key_arn": shared.key_arn,
+    }
 
 
 def _service_function(service: Service, shared: _Shared) -> aws.lambda_.Function:
@@ -127,13 +161,7 @@ def _service_function(service: Service, shared: _Shared) -> aws.lambda_.Function
         name,
         name=name,
         role=role.arn,
-        runtime=RUNTIME,
         handler=HANDLER,
-        code=shared.code,
-        layers=[shared.layer.arn],
-        timeout=shared.config.lambda_timeout_seconds,
-        memory_size=shared.config.lambda_memory_mb,
-        kms_key_arn=shared.key_arn,
         environment=aws.lambda_.FunctionEnvironmentArgs(
             variables=function_environment(service, shared.config)
         ),
@@ -141,6 +169,7 @@ def _service_function(service: Service, shared: _Shared) -> aws.lambda_.Function
             log_format="Text", log_group=log_group.name
         ),
         tags=tags,
+        **_code_args(shared),  # type: ignore[arg-type]
     )
     aws.lambda_.EventSourceMapping(
         name,

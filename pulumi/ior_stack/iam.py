@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contracts.topology import Access, BucketGrant, Service, Topology
+from contracts.topology import Access, ApiFace, BucketGrant, Service, Topology
 from ior_stack.policy import document, statement
 
 # The event source mapping polls with the function's role; the runtime resolves queue URLs.
@@ -50,6 +50,18 @@ OBJECT_DELETE = "s3:DeleteObject"
 KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 LAMBDA_TRUST_ACTIONS = ("sts:AssumeRole",)
+# An API face: pipeline status reads every queue's depth; the DLQ routes peek (receive, then
+# make visible again), replay (message by message, or a move task) and purge.
+INSPECT_QUEUE_ACTIONS = ("sqs:GetQueueAttributes", "sqs:GetQueueUrl")
+DLQ_OPERATE_ACTIONS = (
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:ListMessageMoveTasks",
+    "sqs:PurgeQueue",
+    "sqs:ReceiveMessage",
+    "sqs:StartMessageMoveTask",
+)
+REPLAY_TO_QUEUE_ACTIONS = ("sqs:SendMessage",)
 
 
 @dataclass(frozen=True)
@@ -94,8 +106,43 @@ def service_policy(
     return document(*statements)
 
 
+def api_policy(
+    face: ApiFace, topology: Topology, arns: ResourceArns, log_group_arn: str
+) -> dict[str, Any]:
+    """What an API face may do: its tables and prefixes like a service, its topics, and the
+    queues it inspects or operates (no queue is its own to consume)."""
+    queues = [queue for service in topology.services for queue in _queues_of(service, topology)]
+    dlqs = [arns.queues[topology.queue(s.queue).dlq_name] for s in topology.services]
+    service_queues = [arns.queues[s.queue] for s in topology.services]
+    statements = []
+    if face.inspects_queues:
+        statements.append(
+            statement("InspectQueues", INSPECT_QUEUE_ACTIONS, [arns.queues[q] for q in queues])
+        )
+    if face.operates_dlqs:
+        statements += [
+            statement("OperateDeadLetters", DLQ_OPERATE_ACTIONS, dlqs),
+            statement("ReplayToServiceQueues", REPLAY_TO_QUEUE_ACTIONS, service_queues),
+        ]
+    if face.publishes:
+        topics = [arns.topics[topic] for topic in face.publishes]
+        statements.append(statement("PublishOwnTopics", PUBLISH_ACTIONS, topics))
+    statements += _table_statements(face, topology, arns)
+    statements += _object_statements(face, topology, arns)
+    statements += [
+        statement("UseStackKey", KEY_ACTIONS, [arns.key]),
+        statement("WriteOwnLogs", LOG_ACTIONS, [log_group_arn, f"{log_group_arn}:log-stream:*"]),
+    ]
+    return document(*statements)
+
+
+def _queues_of(service: Service, topology: Topology) -> tuple[str, str]:
+    queue = topology.queue(service.queue)
+    return queue.name, queue.dlq_name
+
+
 def _table_statements(
-    service: Service, topology: Topology, arns: ResourceArns
+    service: Service | ApiFace, topology: Topology, arns: ResourceArns
 ) -> list[dict[str, Any]]:
     read = [arns.tables[name] for name, access in service.tables.items() if access is Access.READ]
     written = [
@@ -118,7 +165,7 @@ def _table_statements(
 
 
 def _object_statements(
-    service: Service, topology: Topology, arns: ResourceArns
+    service: Service | ApiFace, topology: Topology, arns: ResourceArns
 ) -> list[dict[str, Any]]:
     """One statement per S3 action, listing every prefix the action is granted on."""
     prefixes_by_action: dict[str, list[str]] = defaultdict(list)
@@ -132,7 +179,7 @@ def _object_statements(
     return statements + _listing_statements(service, arns)
 
 
-def _listing_statements(service: Service, arns: ResourceArns) -> list[dict[str, Any]]:
+def _listing_statements(service: Service | ApiFace, arns: ResourceArns) -> list[dict[str, Any]]:
     """`s3:ListBucket` limited to the prefixes a service reads.
 
     Without it S3 answers 403 instead of 404 for a missing key, and a service could not tell

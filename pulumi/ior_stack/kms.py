@@ -139,8 +139,8 @@ def create_key(topology: Topology, account: Account, tagger: Tagger) -> pulumi.O
         topic_arns=[account.arn("sns", topic.name) for topic in topology.topics],
         notifying_bucket_arns=[account.bucket_arn(n.bucket) for n in topology.notifications],
         log_group_arns=[
-            account.arn("logs", f"log-group:{names.log_group_name(service.name)}")
-            for service in topology.services
+            account.arn("logs", f"log-group:{names.log_group_name(name)}")
+            for name in [s.name for s in topology.services] + [f.name for f in topology.api_faces]
         ],
     )
     policy = aws.kms.KeyPolicy(

@@ -29,6 +29,7 @@ class Stack:
     storage: Storage
     tables: Mapping[str, aws.dynamodb.Table]
     functions: Mapping[str, aws.lambda_.Function]  # by service name
+    apis: Mapping[str, aws.apigatewayv2.Api]  # by API face name
     dashboard: aws.cloudwatch.Dashboard
 
 
@@ -54,7 +55,7 @@ def build(config: StackConfig, topology: Topology = TOPOLOGY) -> Stack:
         buckets=storage.arns,
         key=key_arn,
     ).apply(lambda values: ResourceArns(**values))
-    functions = create_functions(
+    compute = create_functions(
         topology,
         config,
         arns=arns,
@@ -65,4 +66,4 @@ def build(config: StackConfig, topology: Topology = TOPOLOGY) -> Stack:
     )
     create_alarms(topology, alerts=messaging.topics[TOPIC_ALERTS], tagger=tagger)
     dashboard = create_dashboard(topology, account.region)
-    return Stack(key_arn, messaging, storage, tables, functions, dashboard)
+    return Stack(key_arn, messaging, storage, tables, compute.functions, compute.apis, dashboard)

@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 from contracts.topology import TOPOLOGY
 from services.runtime.aws.blobs import BlobStore
@@ -59,10 +60,16 @@ def load_app(service: str, context: RuntimeContext) -> ServiceApp:
     statically, so services stay independent of each other and of this package's internals."""
     if service not in SERVICE_NAMES:
         raise KeyError(f"unknown service {service!r}; expected one of {', '.join(SERVICE_NAMES)}")
-    build: Callable[[RuntimeContext], ServiceApp] = importlib.import_module(
-        f"services.{service}.app"
-    ).build
+    build: Callable[[RuntimeContext], ServiceApp] = service_module(service).build
     return build(context)
+
+
+def service_module(service: str) -> ModuleType:
+    """`services.<name>.app`, the module of a service's public builders, imported by name so
+    that entry points reach a service only through it (the portal's API app is built there)."""
+    if service not in SERVICE_NAMES:
+        raise KeyError(f"unknown service {service!r}; expected one of {', '.join(SERVICE_NAMES)}")
+    return importlib.import_module(f"services.{service}.app")
 
 
 def available_services() -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from tests.pulumi.program import PROGRAM, run_under_mocks, stack_config
 if str(PROGRAM) not in sys.path:
     sys.path.insert(0, str(PROGRAM))
 
-from ior_stack.config import StackConfig
+from ior_stack.config import PortalConfig, StackConfig
 from ior_stack.stack import build
 
 TEST_CONFIG = StackConfig(
@@ -26,6 +26,12 @@ TEST_CONFIG = StackConfig(
     batch_size=7,
     maximum_concurrency=4,
     log_retention_days=14,
+    portal=PortalConfig(
+        oidc_issuer="https://login.microsoftonline.com/tenant-1/v2.0",
+        oidc_audience="api://ior-portal",
+        oidc_client_id="client-1",
+        session_secret="x" * 40,
+    ),
 )
 
 

@@ -119,7 +119,7 @@ def test_events_bucket_removes_claim_checks_after_14_days(resources):
 
 def test_every_log_group_is_encrypted_with_the_stack_key(resources):
     groups = resources.of_type(tokens.LOG_GROUP)
-    assert len(groups) == len(TOPOLOGY.services)
+    assert len(groups) == len(TOPOLOGY.services) + len(TOPOLOGY.api_faces)
     assert {group.inputs["kmsKeyId"] for group in groups} == {key_arn(resources)}
 
 

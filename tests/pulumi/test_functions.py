@@ -28,8 +28,9 @@ def test_service_function_runs_the_lambda_adapter_on_python_3_11(resources, serv
     assert function["runtime"] == "python3.11"
 
 
-def test_there_is_one_function_per_service(resources):
-    assert len(resources.of_type(tokens.FUNCTION)) == len(TOPOLOGY.services)
+def test_there_is_one_function_per_service_and_per_api_face(resources):
+    count = len(TOPOLOGY.services) + len(TOPOLOGY.api_faces)
+    assert len(resources.of_type(tokens.FUNCTION)) == count
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -107,7 +107,8 @@ def test_every_service_role_is_assumable_by_lambda_only(resources):
 
 
 def test_every_service_role_has_exactly_one_inline_policy(resources):
-    roles = [role_name_of(resources, service) for service in SERVICES]
+    faces = [face.name for face in TOPOLOGY.api_faces]
+    roles = [role_name_of(resources, name) for name in SERVICES + faces]
     attached = [policy.inputs["role"] for policy in resources.of_type(tokens.ROLE_POLICY)]
     assert sorted(attached) == sorted(roles)
 

@@ -102,7 +102,6 @@ def test_every_module_is_under_a_rule():
         path.relative_to(ROOT)
         for folder in (SERVICES, ROOT / "entrypoints", ROOT / "contracts")
         for path in modules_of(folder)
-        if not any(path.is_relative_to(rule) for rule in ruled)
-        and path != SERVICES / "__init__.py"
+        if not any(path.is_relative_to(rule) for rule in ruled) and path != SERVICES / "__init__.py"
     ]
     assert loose == []

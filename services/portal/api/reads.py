@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.portal import actions
 from services.portal.api.backend import Backend
@@ -29,6 +29,7 @@ def page_body(page: Page) -> dict[str, Any]:
 def router(backend: Backend, guard: Guard) -> APIRouter:
     api = APIRouter(prefix="/api", dependencies=[Depends(guard.require(Permission.READ))])
     queries = backend.queries
+    signed_in = Depends(guard.principal)
 
     def calculation_or_404(calc_id: str) -> View:
         calc = queries.calculation(calc_id)
@@ -50,11 +51,12 @@ def router(backend: Backend, guard: Guard) -> APIRouter:
         return json.loads(body)
 
     @api.get("/me", summary="who is signed in, and with which roles")
-    def me(principal: Annotated[Principal, Depends(guard.principal)]) -> dict[str, Any]:
+    def me(request: Request, principal: Principal = signed_in) -> dict[str, Any]:
         return {
             "subject": principal.subject,
             "name": principal.name,
             "roles": sorted(principal.roles),
+            "csrf_token": guard.csrf_token(request),
         }
 
     @api.get("/status", summary="queues and DLQs per service, last SAP sync per feed")

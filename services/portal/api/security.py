@@ -43,6 +43,13 @@ class Guard:
                 raise CsrfRejected(f"send the session's CSRF token in {CSRF_HEADER}")
         return session.principal
 
+    def csrf_token(self, request: Request) -> str | None:
+        """The token a page sends back on state-changing requests (None without a session)."""
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie is None or "authorization" in request.headers:
+            return None
+        return self._cookies.read_session(cookie).csrf_token
+
     def require(self, permission: Permission) -> Callable[[Request], Principal]:
         def dependency(request: Request) -> Principal:
             principal = self.principal(request)

@@ -38,7 +38,7 @@ def router(backend: Backend, guard: Guard) -> APIRouter:
     async def upload(
         feed: str,
         file: Annotated[UploadFile, File(description=".csv or .xlsx, header row = field names")],
-        principal: Annotated[Principal, uploader],
+        principal: Principal = uploader,
     ) -> dict[str, Any]:
         limit = backend.settings.upload_max_bytes
         body = await file.read(limit + 1)  # one byte more tells "too large" without reading it all
@@ -56,7 +56,7 @@ def router(backend: Backend, guard: Guard) -> APIRouter:
         status_code=202,
         summary="compare again with SAP's latest ZSDR002 (publishes ior.comparison.requested)",
     )
-    def rerun_comparison(calc_id: str, principal: Annotated[Principal, rerunner]) -> dict[str, Any]:
+    def rerun_comparison(calc_id: str, principal: Principal = rerunner) -> dict[str, Any]:
         calc = backend.queries.calculation(calc_id)
         if calc is None:
             raise NotFound(f"no calculation {calc_id} in the portal")

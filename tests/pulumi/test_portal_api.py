@@ -1,0 +1,98 @@
+"""The portal's HTTP face: API Gateway HTTP API with a JWT authorizer on every route but health
+and sign-in, the ASGI app as a Lambda, and a role with exactly what its topology entry allows."""
+
+import pytest
+
+from contracts.topology import (
+    BUCKET_RAW,
+    QUEUE_PORTAL,
+    TABLE_PORTAL_VIEWS,
+    TOPIC_PORTAL,
+    TOPOLOGY,
+)
+from tests.pulumi import tokens
+from tests.pulumi.mocks import arn
+from tests.pulumi.policies import TABLE_WRITE, function_of, granted
+
+FACE = TOPOLOGY.api_faces[0]
+API = "aws:apigatewayv2/api:Api"
+AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
+ROUTE = "aws:apigatewayv2/route:Route"
+INTEGRATION = "aws:apigatewayv2/integration:Integration"
+PERMISSION = "aws:lambda/permission:Permission"
+
+
+def test_one_http_api(resources):
+    [api] = resources.of_type(API)
+    assert api.inputs["protocolType"] == "HTTP"
+
+
+def test_the_jwt_authorizer_checks_the_configured_issuer_and_audience(resources, config):
+    [authorizer] = resources.of_type(AUTHORIZER)
+    assert authorizer.inputs["authorizerType"] == "JWT"
+    assert authorizer.inputs["identitySources"] == ["$request.header.Authorization"]
+    jwt = authorizer.inputs["jwtConfiguration"]
+    assert jwt == {"issuer": config.portal.oidc_issuer, "audiences": [config.portal.oidc_audience]}
+
+
+def test_every_route_but_health_and_sign_in_needs_a_token(resources):
+    routes = {r.inputs["routeKey"]: r.inputs for r in resources.of_type(ROUTE)}
+    open_routes = {key for key, route in routes.items() if route.get("authorizationType") != "JWT"}
+    assert open_routes == {"GET /api/health", "ANY /auth/{proxy+}"}
+    assert "ANY /api/{proxy+}" in routes
+
+
+def test_the_api_runs_the_asgi_app_through_a_proxy_integration(resources):
+    function = function_of(resources, FACE.name).inputs
+    assert function["handler"] == "services.portal.lambda_api.handler"
+    assert function["environment"]["variables"]["IOR_OIDC_ROLES_CLAIM"] == "roles"
+    [integration] = resources.of_type(INTEGRATION)
+    assert integration.inputs["integrationType"] == "AWS_PROXY"
+    assert integration.inputs["payloadFormatVersion"] == "2.0"
+    [permission] = resources.of_type(PERMISSION)
+    assert permission.inputs["principal"] == "apigateway.amazonaws.com"
+
+
+def test_the_api_has_no_event_source(resources):
+    function = arn(tokens.FUNCTION, function_of(resources, FACE.name).inputs["name"])
+    mappings = [
+        m for m in resources.of_type(tokens.EVENT_SOURCE) if m.inputs["functionName"] == function
+    ]
+    assert mappings == []
+
+
+def test_the_api_writes_no_table(resources):
+    writes = {(a, r) for a, r in granted(resources, FACE.name) if a in TABLE_WRITE}
+    assert writes == set()
+    assert ("dynamodb:Query", arn(tokens.TABLE, TABLE_PORTAL_VIEWS)) in granted(
+        resources, FACE.name
+    )
+
+
+def test_the_api_puts_objects_only_under_upload(resources):
+    puts = {r for a, r in granted(resources, FACE.name) if a == "s3:PutObject"}
+    claim_checks = {r for r in puts if "ior-events" in r}
+    assert puts - claim_checks == {f"{arn(tokens.BUCKET, BUCKET_RAW)}/upload/*"}
+
+
+def test_the_api_reads_only_the_prefixes_it_serves(resources):
+    reads = {r for a, r in granted(resources, FACE.name) if a == "s3:GetObject"}
+    expected = {
+        f"{arn(tokens.BUCKET, g.bucket)}/{g.prefix}*"
+        for g in FACE.buckets
+        if g.access.value in ("read", "read_write")
+    }
+    assert reads == expected
+    assert not any(r.endswith("/sap/*") or "ior-audit" in r for r in reads)
+
+
+def test_the_api_publishes_only_to_the_portal_topic(resources):
+    topics = {r for a, r in granted(resources, FACE.name) if a == "sns:Publish"}
+    assert topics == {arn(tokens.TOPIC, TOPIC_PORTAL)}
+
+
+@pytest.mark.parametrize("action", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue"])
+def test_the_api_takes_messages_only_from_dead_letter_queues(resources, action):
+    queues = {r for a, r in granted(resources, FACE.name) if a == action}
+    assert queues and all(q.endswith("-dlq") for q in queues)
+    assert arn(tokens.QUEUE, QUEUE_PORTAL) not in queues
