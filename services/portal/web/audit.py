@@ -3,7 +3,7 @@ immutable records (with Object Lock retention)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -18,11 +18,12 @@ LOOKUPS = {"calc_id": "CALC-ID", "po": "PO number", "file": "File name"}
 
 def router(site: Site) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
+    reader = Depends(site.signed_in())
 
     @pages.get("/audit", response_class=HTMLResponse)
     def audit(
         request: Request,
-        principal: Annotated[Principal, Depends(site.signed_in())],
+        principal: Principal = reader,
         by: Literal["calc_id", "po", "file"] = "calc_id",
         value: str = "",
     ) -> HTMLResponse:

@@ -3,8 +3,6 @@ SAP's, delta), the lines one side only has, the lines ior held back, and the re-
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
@@ -25,12 +23,11 @@ COMPARED_FIELDS = (
 
 def router(site: Site) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
+    reader = Depends(site.signed_in())
     queries = site.backend.queries
 
     @pages.get("/calculations/{calc_id}/comparison", response_class=HTMLResponse)
-    def comparison(
-        request: Request, calc_id: str, principal: Annotated[Principal, Depends(site.signed_in())]
-    ) -> HTMLResponse:
+    def comparison(request: Request, calc_id: str, principal: Principal = reader) -> HTMLResponse:
         calc = queries.calculation(calc_id)
         if calc is None:
             raise NotFound(f"no calculation {calc_id} in the portal")

@@ -27,5 +27,5 @@ def retention(s3: S3Client, uri: str) -> dict[str, str]:
     until = head.get("ObjectLockRetainUntilDate")
     return {
         "mode": str(head.get("ObjectLockMode", "none")),
-        "until": until.date().isoformat() if until else "–",
+        "until": until.date().isoformat() if until else "-",
     }

@@ -28,7 +28,7 @@ def weight(amount: object) -> str:
 def when(stamp: object) -> str:
     """An ISO time as `2026-12-02 00:50 UTC`."""
     if not isinstance(stamp, str) or not stamp:
-        return "–"
+        return "-"
     try:
         moment = datetime.fromisoformat(stamp)
     except ValueError:

@@ -70,7 +70,7 @@ def router(site: Site) -> APIRouter:
     @pages.get("/customs-lines", response_class=HTMLResponse)
     def customs_lines(
         request: Request,
-        principal: Annotated[Principal, reader],
+        principal: Principal = reader,
         cursor: str | None = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = PAGE_SIZE,
     ) -> HTMLResponse:
@@ -108,7 +108,7 @@ def router(site: Site) -> APIRouter:
     def calculation(
         request: Request,
         calc_id: str,
-        principal: Annotated[Principal, reader],
+        principal: Principal = reader,
         cursor: str | None = None,
     ) -> HTMLResponse:
         calc = calculation_or_404(calc_id)
@@ -132,13 +132,12 @@ def router(site: Site) -> APIRouter:
         )
 
     @pages.get("/calculations/{calc_id}/downloads/{what}")
-    def download(
-        calc_id: str, what: str, principal: Annotated[Principal, reader]
-    ) -> RedirectResponse:
+    def download(calc_id: str, what: str, principal: Principal = reader) -> RedirectResponse:
         """The browser is sent on to a short-lived presigned URL of the object."""
         calc = calculation_or_404(calc_id)
         uri = actions.download_uri(calc, queries.comparisons(calc_id), what)
-        link = actions.presign(site.backend.clients.s3, uri, site.backend.settings.download_url_seconds)
+        seconds = site.backend.settings.download_url_seconds
+        link = actions.presign(site.backend.clients.s3, uri, seconds)
         return RedirectResponse(link.url, status_code=303)
 
     return pages

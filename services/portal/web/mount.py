@@ -7,10 +7,19 @@ from fastapi.staticfiles import StaticFiles
 
 from services.portal.api.backend import Backend
 from services.portal.api.security import Guard
-from services.portal.web import audit, comparison, lines, operations, quality, today, upload
+from services.portal.web import (
+    audit,
+    comparison,
+    lines,
+    operations,
+    quality,
+    refunds,
+    today,
+    upload,
+)
 from services.portal.web.site import HERE, Site, show_errors_as_pages, templates
 
-PAGES = (today, lines, comparison, quality, upload, audit, operations)
+PAGES = (today, lines, comparison, quality, refunds, upload, audit, operations)
 
 
 def install(app: FastAPI, backend: Backend, guard: Guard) -> None:

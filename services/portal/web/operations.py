@@ -4,7 +4,6 @@ run first, then the confirmed move) through `POST /api/dlq/{service}/replay`."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -19,12 +18,13 @@ PEEK = 10
 
 def router(site: Site) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
+    reader = Depends(site.signed_in())
     clients, names = site.backend.clients, site.backend.names
 
     @pages.get("/operations", response_class=HTMLResponse)
     def operations(
         request: Request,
-        principal: Annotated[Principal, Depends(site.signed_in())],
+        principal: Principal = reader,
         peek_at: str | None = None,
     ) -> HTMLResponse:
         dlqs = list_dlqs(clients, names)

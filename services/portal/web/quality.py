@@ -5,7 +5,7 @@ without origin countries, HTS expiring)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -34,14 +34,12 @@ def router(site: Site) -> APIRouter:
     reader = Depends(site.signed_in())
 
     @pages.get("/quality", response_class=HTMLResponse)
-    def quality(request: Request, principal: Annotated[Principal, reader]) -> HTMLResponse:
+    def quality(request: Request, principal: Principal = reader) -> HTMLResponse:
         extracts = queries.extracts(limit=LISTED).items
         return site.render(request, principal, "quality.html", extracts=extracts)
 
     @pages.get("/quality/{extract_key}", response_class=HTMLResponse)
-    def extract(
-        request: Request, extract_key: str, principal: Annotated[Principal, reader]
-    ) -> HTMLResponse:
+    def extract(request: Request, extract_key: str, principal: Principal = reader) -> HTMLResponse:
         found = queries.extract(extract_key)
         if found is None:
             raise NotFound(f"no extract {extract_key} in the portal")

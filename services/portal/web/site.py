@@ -8,6 +8,7 @@ there is one write path and one CSRF check.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -82,7 +83,7 @@ class Site:
 
 
 def templates() -> Jinja2Templates:
-    found = Jinja2Templates(directory=HERE / "templates", autoescape=True)
+    found = Jinja2Templates(directory=HERE / "templates")  # autoescapes
     formats.register(found.env)
     return found
 
@@ -94,9 +95,11 @@ def show_errors_as_pages(app: FastAPI, templates: Jinja2Templates) -> None:
 
     async def on_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(API_PREFIXES):
-            return await on_api_error(request, exc)  # type: ignore[no-any-return]
+            answer = on_api_error(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
         if isinstance(exc, Unauthenticated):
-            back = quote(str(request.url.path) + (f"?{request.url.query}" * bool(request.url.query)))
+            query = request.url.query
+            back = quote(request.url.path + (f"?{query}" if query else ""))
             return RedirectResponse(f"/auth/login?return_to={back}", status_code=303)
         status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 500)
         detail = str(exc) if status < 500 else "the portal failed; the logs say why"

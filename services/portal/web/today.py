@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -20,7 +19,7 @@ RECENT_ALERTS = 10
 
 def since(pages: Iterator[Page], stamp: str, start: datetime) -> list[View]:
     """The items of newest-first pages up to the first one older than `start`."""
-    found = []
+    found: list[View] = []
     for page in pages:
         for item in page.items:
             if datetime.fromisoformat(item[stamp]) < start:
@@ -37,6 +36,7 @@ def extract_outcome(extract: View) -> str:
 
 def router(site: Site) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
+    reader = Depends(site.signed_in())
     queries = site.backend.queries
 
     def paged(fetch: Callable[..., Page]) -> Iterator[Page]:
@@ -49,9 +49,7 @@ def router(site: Site) -> APIRouter:
                 return
 
     @pages.get("/", response_class=HTMLResponse)
-    def today(
-        request: Request, principal: Annotated[Principal, Depends(site.signed_in())]
-    ) -> HTMLResponse:
+    def today(request: Request, principal: Principal = reader) -> HTMLResponse:
         start = site.now() - DAY
         extracts = since(paged(queries.extracts), "received_at", start)
         calcs = since(paged(queries.calculations), "calculated_at", start)

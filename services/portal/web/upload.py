@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
@@ -16,10 +14,10 @@ from services.portal.web.site import Site
 def router(site: Site) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
+    uploader = Depends(site.signed_in(Permission.UPLOAD))
+
     @pages.get("/upload", response_class=HTMLResponse)
-    def upload(
-        request: Request, principal: Annotated[Principal, Depends(site.signed_in(Permission.UPLOAD))]
-    ) -> HTMLResponse:
+    def upload(request: Request, principal: Principal = uploader) -> HTMLResponse:
         headers = {feed: ", ".join(record_fields(feed)) for feed in sorted(FEEDS)}
         return site.render(
             request,
