@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services.portal.web.formats import money
 from services.runtime.aws.blobs import split_uri
 from services.runtime.operations.dlq import service_queues
+from tests.browser.conftest import WAIT_SECONDS
 from tests.browser.pages import open_page, screenshot, sign_in, wait_for
 
 pytestmark = pytest.mark.integration
@@ -109,7 +110,10 @@ def dead_letter(portal) -> None:
 def test_an_admin_replays_a_dlq_after_a_dry_run(portal, browser, timings):
     dead_letter(portal)
     sign_in(browser, portal, "admin")
-    assert "dead letters" in browser.find_element(By.CSS_SELECTOR, ".freshness summary").text
+    badge = (By.CSS_SELECTOR, ".freshness summary")
+    WebDriverWait(browser, WAIT_SECONDS, poll_frequency=1).until(  # the badge is kept 10 s
+        lambda shown: shown.refresh() or "dead letters" in shown.find_element(*badge).text
+    )
     open_page(browser, portal, "/operations", timings, "operations")
     browser.find_element(By.CSS_SELECTOR, 'button.replay[data-service="comparison"]').click()
     assert "Dry run: 1 would move" in wait_for(browser, "#dlqs output", "Dry run").text

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from services.portal import actions
 from services.portal.api.roles import Principal
 from services.portal.errors import InvalidQuery, NotFound
-from services.portal.paging import MAX_PAGE, View
+from services.portal.paging import MAX_PAGE, Page, View
 from services.portal.queries import LineFilter
 from services.portal.web.documents import read_json, retention
 from services.portal.web.site import Site
@@ -79,8 +79,11 @@ def router(site: Site) -> APIRouter:
         if any(asked.values()):
             try:
                 wanted = line_filter(asked)
-                page = queries.customs_lines(wanted, limit=limit, cursor=cursor)
                 matching, capped = all_lines(wanted)
+                if cursor is None and len(matching) <= limit:
+                    page = Page(items=matching)  # the totals' read was the whole first page
+                else:
+                    page = queries.customs_lines(wanted, limit=limit, cursor=cursor)
             except InvalidQuery as refused:
                 context["error"] = str(refused)
             else:

@@ -4,6 +4,7 @@ without origin countries, HTS expiring)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -16,6 +17,7 @@ from services.portal.web.documents import read_json
 from services.portal.web.site import Site
 
 LISTED = 100
+MATERIAL = re.compile(r"\b\d{18}\b")  # SAP material numbers: 18 digits, zero-padded
 
 
 def by_material(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -23,8 +25,11 @@ def by_material(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     grouped by it: the things that make its duty wrong."""
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in findings:
+        named = MATERIAL.search(str(finding.get("detail") or ""))
         if finding.get("field") == "material" and finding.get("value"):
             grouped[str(finding["value"])].append(finding)
+        elif named:  # e.g. "no ZFMIOR002 weight record of 000000000010007010 is valid on …"
+            grouped[named.group()].append(finding)
     return dict(sorted(grouped.items()))
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +33,7 @@ from services.runtime.aws.queues import queue_depth
 from services.runtime.operations.dlq import service_queues
 
 HERE = Path(__file__).parent
+BADGE_SECONDS = timedelta(seconds=10)
 API_PREFIXES = ("/api", "/auth", "/static")
 NAVIGATION = (
     ("/", "Today", Permission.READ),
@@ -46,23 +47,41 @@ NAVIGATION = (
 
 
 @dataclass(frozen=True)
+class Badge:
+    at: datetime
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
 class Site:
     backend: Backend
     guard: Guard
     templates: Jinja2Templates
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    badge: dict[str, Badge] = field(default_factory=dict)
 
     def signed_in(self, permission: Permission = Permission.READ) -> Callable[..., Principal]:
         """A page's dependency: the principal of the session, who must hold `permission`."""
         return self.guard.require(permission)
 
     def freshness(self) -> Freshness:
+        """The badge, asked of SQS and the read model at most every few seconds: every page
+        shows it, and a person moving between pages needs no fresher one."""
+        now = self.now()
+        cached = self.badge.get("freshness")
+        if cached is not None and now - cached.at < BADGE_SECONDS:
+            return cached.freshness
+        found = self._freshness(now)
+        self.badge["freshness"] = Badge(now, found)
+        return found
+
+    def _freshness(self, now: datetime) -> Freshness:
         depths = {}
         for service in TOPOLOGY.services:  # depths only: a peek would be too slow for a header
             dlq = service_queues(service.name).dlq
             depth = queue_depth(self.backend.clients, self.backend.names, dlq)
             depths[service.name] = depth.visible + depth.in_flight
-        return freshness(self.backend.queries.feeds(), depths, self.now())
+        return freshness(self.backend.queries.feeds(), depths, now)
 
     def render(
         self, request: Request, principal: Principal, template: str, **context: Any

@@ -103,7 +103,7 @@
       });
       output.appendChild(document.createTextNode(" "));
       output.appendChild(confirm);
-      confirm.focus();
+      confirm.focus({ preventScroll: true });
     });
   }
 })();
