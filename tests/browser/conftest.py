@@ -25,6 +25,7 @@ from entrypoints.process import find_extract_files, run_pipeline
 from services.portal.app import dev_login_app
 from services.runtime.context import RuntimeContext, available_services
 from services.runtime.messaging.runner import BackgroundWorkers
+from services.runtime.operations.dlq import service_queues
 from tests.integration.conftest import emulator, fresh_context  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.integration
@@ -85,6 +86,9 @@ def portal(emulator: str) -> Iterator[Served]:  # noqa: F811 - the imported fixt
     context = fresh_context(emulator)
     run = run_pipeline(context, find_extract_files(SAMPLES), lambda _: None)
     assert run.settled and not run.dead_letters
+    # One dead letter: the badge is red from the first page, and Operations has one to replay.
+    dlq = context.names.queue_url(service_queues("comparison").dlq)
+    context.clients.sqs.send_message(QueueUrl=dlq, MessageBody='{"type": "ior.test.poison"}')
     with BackgroundWorkers(context, available_services()), Served(context) as served:
         yield served
 
