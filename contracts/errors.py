@@ -44,3 +44,10 @@ class MalformedEvent(IorError):
     """A message body that is not a valid envelope, or whose data breaks its model."""
 
     error_type = "malformed-event"
+
+
+class AuditObjectUnverified(IorError):
+    """An audit object does not match what the index recorded for it (or the index entry does
+    not say which version it is): it is not shown as the audit record."""
+
+    error_type = "audit-object-unverified"

@@ -25,6 +25,11 @@ class Access(StrEnum):
     READ = "read"
     WRITE = "write"
     READ_WRITE = "read_write"
+    # Read and remove, never write: a landing prefix whose files are moved away once read.
+    READ_DELETE = "read_delete"
+    # Read and add items, never replace or delete one; only the table's `mutable_attributes`
+    # may be updated (an audit trail).
+    APPEND = "append"
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,9 @@ class Bucket:
     object_lock: ObjectLock | None = None
     transitions: tuple[LifecycleTransition, ...] = ()
     expiration_days: int | None = None
+    # Overwritten and deleted objects linger as noncurrent versions in a versioned bucket; this
+    # removes them after so many days (None: kept, as the locked audit trail must be).
+    noncurrent_expiration_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,8 @@ class Table:
     sort_key: str | None = None
     indexes: tuple[Index, ...] = ()
     ttl_attribute: str | None = None
+    # What a service with `Access.APPEND` may update in an item that exists (nothing else).
+    mutable_attributes: tuple[str, ...] = ()
 
     @property
     def key_attributes(self) -> tuple[str, ...]:
@@ -161,13 +171,14 @@ class ApiFace:
 
 @dataclass(frozen=True)
 class Alarm:
-    """A CloudWatch alarm the Pulumi program creates; `dimension` names the queue or service."""
+    """A CloudWatch alarm the Pulumi program creates on one metric series: `dimensions` are the
+    (name, value) pairs the series is emitted with, all of them (e.g. the queue; or the service and
+    the event type). Each must name a metric its emitter declares (a test checks ior's own)."""
 
     name: str
     namespace: str
     metric: str
-    dimension_name: str
-    dimension_value: str
+    dimensions: tuple[tuple[str, str], ...]
     statistic: str
     threshold: float
     period_seconds: int
@@ -261,6 +272,12 @@ PORTAL_LINE_INDEXES: dict[str, str] = {
     "hts_code": "by-hts",
     "calc_id": "by-calc",
 }
+# The marks on a calculation's audit-index item that a later calculation replaced it.
+AUDIT_SUPERSEDED_INVOICES = "superseded_invoices"
+AUDIT_SUPERSEDED_BY = "superseded_by"
+# How long a noncurrent version of a raw or processed object is kept (an overwritten or removed
+# extract, report or workbook stays recoverable this long).
+NONCURRENT_VERSION_DAYS = 30
 
 # The weekly feeds are full snapshots (DOMAIN.md §1): each accepted extract is written into its
 # table as a partition of its own (key: snapshot = extract id, row_key = the row's natural key),
@@ -334,8 +351,7 @@ def _queue_alarms(queue: str) -> tuple[Alarm, ...]:
             name=f"{queue}-dlq-not-empty",
             namespace="AWS/SQS",
             metric="ApproximateNumberOfMessagesVisible",
-            dimension_name="QueueName",
-            dimension_value=f"{queue}-dlq",
+            dimensions=(("QueueName", f"{queue}-dlq"),),
             statistic="Maximum",
             threshold=0,
             period_seconds=60,
@@ -346,8 +362,7 @@ def _queue_alarms(queue: str) -> tuple[Alarm, ...]:
             name=f"{queue}-oldest-message-age",
             namespace="AWS/SQS",
             metric="ApproximateAgeOfOldestMessage",
-            dimension_name="QueueName",
-            dimension_value=queue,
+            dimensions=(("QueueName", queue),),
             statistic="Maximum",
             threshold=900,
             period_seconds=300,
@@ -412,8 +427,16 @@ TOPOLOGY = Topology(
         ),
     ),
     buckets=(
-        Bucket(BUCKET_RAW, "SAP landing (sap/, upload/) and quarantine/"),
-        Bucket(BUCKET_PROCESSED, "accepted extracts, normalized datasets, workbooks, reports"),
+        Bucket(
+            BUCKET_RAW,
+            "SAP landing (sap/, upload/) and quarantine/",
+            noncurrent_expiration_days=NONCURRENT_VERSION_DAYS,
+        ),
+        Bucket(
+            BUCKET_PROCESSED,
+            "accepted extracts, normalized datasets, workbooks, reports",
+            noncurrent_expiration_days=NONCURRENT_VERSION_DAYS,
+        ),
         Bucket(
             BUCKET_AUDIT,
             "immutable audit records",
@@ -470,6 +493,7 @@ TOPOLOGY = Topology(
                 Index("by-po", "po_number", "sk"),
                 Index("by-file", "file_name", "sk"),
             ),
+            mutable_attributes=(AUDIT_SUPERSEDED_INVOICES, AUDIT_SUPERSEDED_BY),
         ),
         Table(
             TABLE_PORTAL_VIEWS,
@@ -496,9 +520,10 @@ TOPOLOGY = Topology(
             publishes=(TOPIC_INGESTION, TOPIC_ALERTS),
             tables=_with_shared({}),
             buckets=(
-                # read, and delete when a file is moved whole to quarantine/
-                BucketGrant(BUCKET_RAW, RAW_SAP_PREFIX, _RW),
-                BucketGrant(BUCKET_RAW, RAW_UPLOAD_PREFIX, _RW),
+                # read, and delete when a file is moved whole to quarantine/ (never written:
+                # SAP and `ior push`/`ior upload` land files, ingestion only takes them)
+                BucketGrant(BUCKET_RAW, RAW_SAP_PREFIX, Access.READ_DELETE),
+                BucketGrant(BUCKET_RAW, RAW_UPLOAD_PREFIX, Access.READ_DELETE),
                 BucketGrant(BUCKET_RAW, RAW_QUARANTINE_PREFIX, _W),
                 BucketGrant(BUCKET_PROCESSED, "extracts/", _W),
                 _claim_checks(),
@@ -562,9 +587,11 @@ TOPOLOGY = Topology(
             "audit",
             QUEUE_AUDIT,
             publishes=(),
-            tables=_with_shared({TABLE_AUDIT_INDEX: _RW, TABLE_FEED_SYNC: _W}),
+            tables=_with_shared({TABLE_AUDIT_INDEX: Access.APPEND, TABLE_FEED_SYNC: _W}),
             buckets=(
                 BucketGrant(BUCKET_AUDIT, "", _W),
+                # a redelivered event finds its object written: which version holds it
+                BucketGrant(BUCKET_AUDIT, "", _R),
                 BucketGrant(BUCKET_PROCESSED, "customs-lines/", _R),
                 _claim_checks(),
             ),
@@ -613,14 +640,18 @@ TOPOLOGY = Topology(
         Alarm(
             name="ior-comparison-failures",
             namespace="ior",
-            metric="ComparisonFailedLines",
-            dimension_name="service",
-            dimension_value="comparison",
+            # The comparison raises an alert exactly when it finds differences it has not
+            # alerted before; the runtime counts every event a service publishes, by type.
+            metric="Published",
+            dimensions=(("service", "comparison"), ("type", ALERT_RAISED)),
             statistic="Sum",
             threshold=0,
             period_seconds=300,
             evaluation_periods=1,
-            description="Our customs lines differ from SAP's ZSDR002: read the comparison report.",
+            description=(
+                "Our customs lines differ from SAP's ZSDR002 (the comparison raised an alert): "
+                "read the comparison report."
+            ),
         ),
     ),
 )

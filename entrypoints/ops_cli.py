@@ -222,7 +222,12 @@ def _describe(summary: ReplaySummary) -> str:
     else:
         lines.append(f"  moved {summary.moved}")
     lines.append(f"  skipped (filters) {summary.skipped}")
-    for label, messages in (("refused", summary.refused), ("failed", summary.failed)):
+    groups = (
+        ("refused", summary.refused),
+        ("failed", summary.failed),
+        ("dead-lettered again during this run, left in the DLQ", summary.returned),
+    )
+    for label, messages in groups:
         lines.append(f"  {label} {len(messages)}")
         lines += [f"    {m.event_id or m.message_id} {m.type or ''}: {m.reason}" for m in messages]
     if summary.refused or summary.failed:

@@ -20,14 +20,19 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from contracts.audit_layout import (
     FILE_ATTRIBUTE,
+    LINES_OBJECT,
     PO_ATTRIBUTE,
+    RECORD_OBJECT,
     RECORD_SORT_KEY,
+    AuditedObject,
+    audited_object,
     calc_partition,
     index_on,
+    verify,
 )
 from contracts.datasets import CustomsLineV1
 from contracts.topology import TABLE_AUDIT_INDEX
-from services.runtime.aws.blobs import split_uri
+from services.runtime.aws.blobs import owner_arguments, sha256_hex, split_uri
 from services.runtime.context import RuntimeContext
 
 IEEPA_PREFIX = "IEEPA"
@@ -110,7 +115,7 @@ def ieepa_refunds(
     lines: list[CustomsLineV1] = []
     superseded: dict[str, set[str]] = {}
     for item in _calculations_entered(context, date_from, date_to):
-        body = context.blobs.get(*split_uri(item["lines_uri"]))
+        body, _ = _read_verified(context, audited_object(item, LINES_OBJECT))
         lines += [CustomsLineV1.model_validate_json(row) for row in body.splitlines() if row]
         superseded[item["calc_id"]] = set(item.get("superseded_invoices", ()))
     return build_ieepa_report(lines, date_from, date_to, superseded)
@@ -198,8 +203,20 @@ def _audit_record(context: RuntimeContext, calc_id: str) -> dict[str, Any] | Non
     if "Item" not in response:
         return None
     entry = {name: _plain(value) for name, value in _deserialize(response["Item"]).items()}
-    record = json.loads(context.blobs.get(*split_uri(entry["record_uri"])))
-    return {**{k: v for k, v in entry.items() if k not in {"pk", "sk"}}, "record": record}
+    body, verified = _read_verified(context, audited_object(entry, RECORD_OBJECT))
+    shown = {k: v for k, v in entry.items() if k not in {"pk", "sk"}}
+    return {**shown, "record": json.loads(body), "verified": verified}
+
+
+def _read_verified(context: RuntimeContext, audited: AuditedObject) -> tuple[bytes, str]:
+    """The bytes of the version audit wrote, and what `verify` says of them."""
+    bucket, key = split_uri(audited.uri)
+    s3, owner = context.clients.s3, owner_arguments(context.names.account_id)
+    version = s3.get_object(Bucket=bucket, Key=key, VersionId=audited.version_id, **owner)
+    body = version["Body"].read()
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=key, **owner).get("Versions", [])
+    others = [v["VersionId"] for v in listed if v["Key"] == key]
+    return body, verify(audited, sha256_hex(body), [v for v in others if v != audited.version_id])
 
 
 def _calculations_entered(

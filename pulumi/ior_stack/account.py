@@ -36,6 +36,12 @@ class Account:
     def bucket_arn(self, bucket: str) -> pulumi.Output[str]:
         return pulumi.Output.format("arn:{0}:s3:::{1}", self.partition, bucket)
 
+    def role_arn(self, role: str) -> pulumi.Output[str]:
+        """The ARN of a role known by name, for policies written before the role exists."""
+        return pulumi.Output.format(
+            "arn:{0}:iam::{1}:role/{2}", self.partition, self.account_id, role
+        )
+
     def root_arn(self) -> pulumi.Output[str]:
         """The account itself as a principal: what IAM policies in the account may delegate from."""
         return pulumi.Output.format("arn:{0}:iam::{1}:root", self.partition, self.account_id)

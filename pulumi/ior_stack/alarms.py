@@ -23,7 +23,7 @@ def create_alarms(
             alarm_description=alarm.description,
             namespace=alarm.namespace,
             metric_name=alarm.metric,
-            dimensions={alarm.dimension_name: alarm.dimension_value},
+            dimensions=dict(alarm.dimensions),
             statistic=alarm.statistic,
             threshold=alarm.threshold,
             period=alarm.period_seconds,

@@ -1,4 +1,10 @@
-"""The ops dashboard: queue depths, DLQ depths, oldest message age and Lambda errors per service."""
+"""The ops dashboard: queue depths, DLQ depths and oldest message age per queue; failed,
+dead-lettered and deferred messages per service (ior's own EMF metrics).
+
+No Lambda `Errors` widget: the Lambda adapter settles every message itself (retry, DLQ or defer)
+and never raises, so that metric stays at zero whatever happens; the `Failed` metric is the one
+that shows failures, from the Lambda functions and the workers alike.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +20,13 @@ from ior_stack import names
 WIDTH = 12
 HEIGHT = 6
 PERIOD_SECONDS = 60
+# The namespace of the metrics the runtime emits (services/runtime/metrics.py).
+METRICS_NAMESPACE = "ior"
 
 
 def dashboard_body(topology: Topology, region: str) -> dict[str, Any]:
     queues = [topology.queue(service.queue) for service in topology.services]
-    functions = [names.function_name(service.name) for service in topology.services]
+    services = [service.name for service in topology.services]
     widgets = [
         _widget(
             "Queue depth (visible messages)",
@@ -45,8 +53,20 @@ def dashboard_body(topology: Topology, region: str) -> dict[str, Any]:
             region,
         ),
         _widget(
-            "Lambda errors",
-            [["AWS/Lambda", "Errors", "FunctionName", name] for name in functions],
+            "Failed messages (retried or dead-lettered)",
+            [[METRICS_NAMESPACE, "Failed", "service", name] for name in services],
+            "Sum",
+            region,
+        ),
+        _widget(
+            "Dead-lettered messages: `ior dlq peek SERVICE`",
+            [[METRICS_NAMESPACE, "DeadLettered", "service", name] for name in services],
+            "Sum",
+            region,
+        ),
+        _widget(
+            "Deferred messages (a live lease, or AWS unavailable)",
+            [[METRICS_NAMESPACE, "Deferred", "service", name] for name in services],
             "Sum",
             region,
         ),

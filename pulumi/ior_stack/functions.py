@@ -24,7 +24,7 @@ from ior_stack.iam import ResourceArns, lambda_trust_policy, service_policy
 from ior_stack.portal_api import create_portal_api
 from ior_stack.tags import Tagger
 
-RUNTIME = "python3.11"
+RUNTIME = "python3.12"
 HANDLER = "services.runtime.messaging.lambda_adapter.handler"
 SOURCE_PACKAGES = ("contracts", "services")
 # Settled messages are deleted and only the failed ones return to the queue (see lambda_adapter).

@@ -3,6 +3,13 @@
 What a service may touch is data (`contracts/topology.py`); this module only says which actions
 each kind of use needs. Nothing is granted on `*`: `sts:GetCallerIdentity`, which the runtime uses
 to build topic ARNs, needs no permission.
+
+Three grants are narrower than their resource: a service reads and writes only its own keys in
+the shared idempotency table (they start with `<service>:`, `dynamodb:LeadingKeys`); an
+append-only table (the audit index) takes new items (conditional puts, in transactions) and
+updates of its mutable attributes only, never `BatchWriteItem`, whose deletes IAM cannot tell
+from its puts; and the stack key serves a role only through the AWS services it uses, for its own
+buckets and tables (`kms:ViaService`, encryption context).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contracts.topology import Access, ApiFace, BucketGrant, Service, Topology
+from contracts.topology import TABLE_IDEMPOTENCY, Access, ApiFace, BucketGrant, Service, Topology
 from ior_stack.policy import document, statement
 
 # The event source mapping polls with the function's role; the runtime resolves queue URLs.
@@ -39,15 +46,27 @@ TABLE_WRITE_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
 )
+# What `IdempotencyStore` calls, each on one key: a Query or Scan would read other services' keys.
+IDEMPOTENCY_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+APPEND_ACTIONS = ("dynamodb:PutItem",)
+UPDATE_ACTIONS = ("dynamodb:UpdateItem",)
 INDEX_ACTIONS = ("dynamodb:Query", "dynamodb:Scan")
 OBJECT_READ = "s3:GetObject"
 BUCKET_LIST = "s3:ListBucket"
 OBJECT_WRITE = "s3:PutObject"
 OBJECT_RETAIN = "s3:PutObjectRetention"
-# `read_write` on a prefix includes removing objects: ingestion moves a rejected file whole to
-# quarantine/ (copy, then delete).
+# `read_write` and `read_delete` on a prefix include removing objects: ingestion moves a rejected
+# file whole to quarantine/ (copy, then delete).
 OBJECT_DELETE = "s3:DeleteObject"
 KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+# The encryption context S3 (with bucket keys: the bucket's ARN) and DynamoDB give the key.
+S3_KEY_CONTEXT = "kms:EncryptionContext:aws:s3:arn"
+DYNAMODB_KEY_CONTEXT = "kms:EncryptionContext:aws:dynamodb:tableName"
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 LAMBDA_TRUST_ACTIONS = ("sts:AssumeRole",)
 # An API face: pipeline status reads every queue's depth; the DLQ routes peek (receive, then
@@ -73,6 +92,7 @@ class ResourceArns:
     tables: Mapping[str, str]
     buckets: Mapping[str, str]
     key: str
+    region: str
 
 
 def lambda_trust_policy(account_id: str) -> dict[str, Any]:
@@ -99,10 +119,10 @@ def service_policy(
         statements.append(statement("PublishOwnTopics", PUBLISH_ACTIONS, topics))
     statements += _table_statements(service, topology, arns)
     statements += _object_statements(service, topology, arns)
-    statements += [
-        statement("UseStackKey", KEY_ACTIONS, [arns.key]),
-        statement("WriteOwnLogs", LOG_ACTIONS, [log_group_arn, f"{log_group_arn}:log-stream:*"]),
-    ]
+    statements += _key_statements(service, arns)
+    statements.append(
+        statement("WriteOwnLogs", LOG_ACTIONS, [log_group_arn, f"{log_group_arn}:log-stream:*"])
+    )
     return document(*statements)
 
 
@@ -129,10 +149,10 @@ def api_policy(
         statements.append(statement("PublishOwnTopics", PUBLISH_ACTIONS, topics))
     statements += _table_statements(face, topology, arns)
     statements += _object_statements(face, topology, arns)
-    statements += [
-        statement("UseStackKey", KEY_ACTIONS, [arns.key]),
-        statement("WriteOwnLogs", LOG_ACTIONS, [log_group_arn, f"{log_group_arn}:log-stream:*"]),
-    ]
+    statements += _key_statements(face, arns)
+    statements.append(
+        statement("WriteOwnLogs", LOG_ACTIONS, [log_group_arn, f"{log_group_arn}:log-stream:*"])
+    )
     return document(*statements)
 
 
@@ -141,13 +161,43 @@ def _queues_of(service: Service, topology: Topology) -> tuple[str, str]:
     return queue.name, queue.dlq_name
 
 
+def _key_statements(service: Service | ApiFace, arns: ResourceArns) -> list[dict[str, Any]]:
+    """The stack key through SQS and SNS (encrypted queues and topics), and through S3 and
+    DynamoDB for the service's own buckets and tables only."""
+
+    def via(aws_service: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+        condition = {
+            "StringEquals": {"kms:ViaService": f"{aws_service}.{arns.region}.amazonaws.com"}
+        }
+        if context:
+            condition["StringEquals"].update(context)
+        return statement(
+            f"UseStackKeyVia{aws_service.title()}", KEY_ACTIONS, [arns.key], condition=condition
+        )
+
+    statements = [via("sqs")]
+    if service.publishes:
+        statements.append(via("sns"))
+    buckets = sorted({arns.buckets[grant.bucket] for grant in service.buckets})
+    if buckets:
+        statements.append(via("s3", {S3_KEY_CONTEXT: buckets}))
+    statements.append(via("dynamodb", {DYNAMODB_KEY_CONTEXT: sorted(service.tables)}))
+    return statements
+
+
 def _table_statements(
     service: Service | ApiFace, topology: Topology, arns: ResourceArns
 ) -> list[dict[str, Any]]:
-    read = [arns.tables[name] for name, access in service.tables.items() if access is Access.READ]
-    written = [
-        arns.tables[name] for name, access in service.tables.items() if access is not Access.READ
-    ]
+    def tables(*accesses: Access) -> list[str]:
+        return sorted(
+            name
+            for name, access in service.tables.items()
+            if access in accesses and name != TABLE_IDEMPOTENCY
+        )
+
+    read = [arns.tables[name] for name in tables(Access.READ)]
+    written = [arns.tables[name] for name in tables(Access.WRITE, Access.READ_WRITE)]
+    appended = tables(Access.APPEND)
     indexes = [
         f"{arns.tables[name]}/index/{index.name}"
         for name in service.tables
@@ -159,9 +209,43 @@ def _table_statements(
     if written:
         actions = TABLE_READ_ACTIONS + TABLE_WRITE_ACTIONS
         statements.append(statement("ReadWriteTables", actions, written))
+    if appended:
+        actions = TABLE_READ_ACTIONS + APPEND_ACTIONS
+        tables_arns = [arns.tables[name] for name in appended]
+        statements.append(statement("ReadAndAddToAppendOnlyTables", actions, tables_arns))
+        statements += [_mutable_attributes(topology, name, arns) for name in appended]
+    if TABLE_IDEMPOTENCY in service.tables:
+        statements.append(
+            statement(
+                "OwnIdempotencyKeys",
+                IDEMPOTENCY_ACTIONS,
+                [arns.tables[TABLE_IDEMPOTENCY]],
+                condition={
+                    "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{service.name}:*"]}
+                },
+            )
+        )
     if indexes:
         statements.append(statement("QueryIndexes", INDEX_ACTIONS, indexes))
     return statements
+
+
+def _mutable_attributes(topology: Topology, table: str, arns: ResourceArns) -> dict[str, Any]:
+    """UpdateItem on an append-only table, touching only its key and mutable attributes."""
+    spec = topology.table(table)
+    keys = [key for key in (spec.partition_key, spec.sort_key) if key]
+    return statement(
+        f"Update{''.join(part.title() for part in table.split('-'))}MutableAttributes",
+        UPDATE_ACTIONS,
+        [arns.tables[table]],
+        condition={
+            "ForAllValues:StringEquals": {
+                "dynamodb:Attributes": sorted({*keys, *spec.mutable_attributes})
+            },
+            # An update that answers with the item's values would read other attributes too.
+            "StringEqualsIfExists": {"dynamodb:ReturnValues": ["NONE"]},
+        },
+    )
 
 
 def _object_statements(
@@ -187,7 +271,7 @@ def _listing_statements(service: Service | ApiFace, arns: ResourceArns) -> list[
     """
     prefixes_by_bucket: dict[str, list[str]] = defaultdict(list)
     for grant in service.buckets:
-        if grant.access in (Access.READ, Access.READ_WRITE):
+        if grant.access in _READ:
             prefixes_by_bucket[grant.bucket].append(f"{grant.prefix}*")
     return [
         statement(
@@ -202,13 +286,16 @@ def _listing_statements(service: Service | ApiFace, arns: ResourceArns) -> list[
 
 def _object_actions(grant: BucketGrant, topology: Topology) -> tuple[str, ...]:
     actions = []
-    if grant.access in (Access.READ, Access.READ_WRITE):
+    if grant.access in _READ:
         actions.append(OBJECT_READ)
     if grant.access in (Access.WRITE, Access.READ_WRITE):
         actions.append(OBJECT_WRITE)
         # Writes to a locked bucket set each object's retention explicitly.
         if topology.bucket(grant.bucket).object_lock is not None:
             actions.append(OBJECT_RETAIN)
-    if grant.access is Access.READ_WRITE:
+    if grant.access in (Access.READ_WRITE, Access.READ_DELETE):
         actions.append(OBJECT_DELETE)
     return tuple(actions)
+
+
+_READ = (Access.READ, Access.READ_WRITE, Access.READ_DELETE)

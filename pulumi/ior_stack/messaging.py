@@ -1,7 +1,11 @@
-"""SNS topics, SQS queues with their DLQs, the raw-delivery subscriptions and the queue policies.
+"""SNS topics with their policies, SQS queues with their DLQs, the raw-delivery subscriptions and
+the queue policies.
 
 Every queue accepts `sqs:SendMessage` only from the topics subscribed to it and the buckets that
-notify it; the services' own sends (dead-lettering) are granted by their roles instead.
+notify it; the services' own sends (dead-lettering) are granted by their roles instead. Every
+topic refuses `sns:Publish` to all but the roles of the services that own it (and CloudWatch
+alarms on the alerts topic): an event on a topic is what audit makes immutable, so nobody else in
+the account, whatever IAM grants them, may forge one.
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from contracts.topology import DLQ_RETENTION_SECONDS, Queue, Topology
+from contracts.topology import DLQ_RETENTION_SECONDS, TOPIC_ALERTS, Queue, Topology
+from ior_stack import names
 from ior_stack.account import Account
-from ior_stack.policy import document, statement
+from ior_stack.policy import deny, document, statement
 from ior_stack.tags import Tagger
 
 # AWS asks for a visibility timeout of at least six times the function timeout on a queue feeding
 # Lambda, so a batch the poller retries after a throttle is not delivered a second time meanwhile.
 VISIBILITY_PER_FUNCTION_TIMEOUT = 6
 LONG_POLL_SECONDS = 20
+PUBLISH = ("sns:Publish",)
+ALARMS = "cloudwatch.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,30 @@ def queue_policy(
     return document(*statements)
 
 
+def topic_policy(
+    *, topic_arn: str, publisher_role_arns: Sequence[str], account_id: str, alarms_publish: bool
+) -> dict[str, Any]:
+    """Only the owning services' roles publish (and CloudWatch alarms, where `alarms_publish`).
+
+    The roles are named in a condition, not as principals: SNS refuses a policy that names a
+    role before it exists, and the roles are created after the topics."""
+    others: dict[str, Any] = {"ArnNotEquals": {"aws:PrincipalArn": sorted(publisher_role_arns)}}
+    statements = []
+    if alarms_publish:
+        # A service principal has no principal ARN: it is told apart by its service name.
+        others["StringNotEqualsIfExists"] = {"aws:PrincipalServiceName": ALARMS}
+        statements.append(
+            statement(
+                "AlarmsPublish",
+                PUBLISH,
+                [topic_arn],
+                principal={"Service": ALARMS},
+                condition={"StringEquals": {"aws:SourceAccount": account_id}},
+            )
+        )
+    return document(deny("OnlyOwnersPublish", PUBLISH, [topic_arn], others), *statements)
+
+
 def create_messaging(
     topology: Topology,
     *,
@@ -89,6 +120,7 @@ def create_messaging(
         )
         for topic in topology.topics
     }
+    _restrict_publishers(topology, topics, account)
     queues: dict[str, aws.sqs.Queue] = {}
     for queue in topology.queues:
         queues.update(_queue_with_dlq(queue, key_arn, function_timeout_seconds, tagger))
@@ -106,6 +138,29 @@ def create_messaging(
         queues=queues,
         queue_policies=_allow_sources(topology, topics, queues, bucket_arns, account),
     )
+
+
+def _restrict_publishers(
+    topology: Topology, topics: Mapping[str, aws.sns.Topic], account: Account
+) -> None:
+    for name, topic in topics.items():
+        roles = [
+            account.role_arn(names.role_name(publisher.name))
+            for publisher in (*topology.services, *topology.api_faces)
+            if name in publisher.publishes
+        ]
+        inputs = pulumi.Output.all(
+            topic_arn=topic.arn, publisher_role_arns=roles, account_id=account.account_id
+        )
+        aws.sns.TopicPolicy(
+            name,
+            arn=topic.arn,
+            policy=inputs.apply(
+                lambda values, alarms=name == TOPIC_ALERTS: json.dumps(
+                    topic_policy(**values, alarms_publish=alarms)
+                )
+            ),
+        )
 
 
 def _queue_with_dlq(

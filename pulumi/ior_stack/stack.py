@@ -54,6 +54,7 @@ def build(config: StackConfig, topology: Topology = TOPOLOGY) -> Stack:
         tables={name: table.arn for name, table in tables.items()},
         buckets=storage.arns,
         key=key_arn,
+        region=account.region,
     ).apply(lambda values: ResourceArns(**values))
     compute = create_functions(
         topology,

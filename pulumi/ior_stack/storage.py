@@ -1,8 +1,9 @@
-"""S3 buckets (private, versioned, SSE-KMS, with the topology's Object Lock and lifecycle) and the
-notifications that turn new objects into messages."""
+"""S3 buckets (private, versioned, SSE-KMS, with the topology's Object Lock and lifecycle, and the
+policy of `bucket_policy`) and the notifications that turn new objects into messages."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from contracts.topology import Bucket, Topology
+from ior_stack.bucket_policy import bucket_policy
 from ior_stack.messaging import Messaging
 from ior_stack.tags import Tagger
 
@@ -36,7 +38,7 @@ def _bucket(spec: Bucket, key_arn: pulumi.Output[str], tagger: Tagger) -> aws.s3
         object_lock_enabled=spec.object_lock is not None,
         tags=tagger.shared(),
     )
-    aws.s3.BucketPublicAccessBlock(
+    public_access = aws.s3.BucketPublicAccessBlock(
         spec.name,
         bucket=bucket.id,
         block_public_acls=True,
@@ -77,7 +79,20 @@ def _bucket(spec: Bucket, key_arn: pulumi.Output[str], tagger: Tagger) -> aws.s3
             # Object Lock needs versioning switched on first.
             opts=pulumi.ResourceOptions(depends_on=[versioning]),
         )
-    if spec.transitions or spec.expiration_days:
+    aws.s3.BucketPolicy(
+        spec.name,
+        bucket=bucket.id,
+        policy=pulumi.Output.all(bucket.arn, key_arn).apply(
+            lambda arns: json.dumps(
+                bucket_policy(
+                    bucket_arn=arns[0], key_arn=arns[1], write_once=spec.object_lock is not None
+                )
+            )
+        ),
+        # Two changes to one bucket's access settings at once can fail (OperationAborted).
+        opts=pulumi.ResourceOptions(depends_on=[public_access]),
+    )
+    if spec.transitions or spec.expiration_days or spec.noncurrent_expiration_days:
         aws.s3.BucketLifecycleConfiguration(
             spec.name,
             bucket=bucket.id,
@@ -88,6 +103,7 @@ def _bucket(spec: Bucket, key_arn: pulumi.Output[str], tagger: Tagger) -> aws.s3
 
 
 def _lifecycle_rule(spec: Bucket) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
+    noncurrent_days = spec.noncurrent_expiration_days or spec.expiration_days
     return aws.s3.BucketLifecycleConfigurationRuleArgs(
         id=f"{spec.name}-lifecycle",
         status="Enabled",
@@ -105,9 +121,9 @@ def _lifecycle_rule(spec: Bucket) -> aws.s3.BucketLifecycleConfigurationRuleArgs
         else None,
         # In a versioned bucket expiry only hides the current version; this removes the data.
         noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-            noncurrent_days=spec.expiration_days
+            noncurrent_days=noncurrent_days
         )
-        if spec.expiration_days
+        if noncurrent_days
         else None,
     )
 

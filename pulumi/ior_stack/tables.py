@@ -1,4 +1,5 @@
-"""DynamoDB tables: on demand, point-in-time recovery, encrypted with the stack key, string keys."""
+"""DynamoDB tables: on demand, point-in-time recovery, deletion protection, encrypted with the
+stack key, string keys."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def _table(table: Table, key_arn: pulumi.Output[str], tagger: Tagger) -> aws.dyn
             for index in table.indexes
         ],
         point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+        # A `pulumi destroy` or a stray DeleteTable must not take the audit index or the
+        # reference snapshots with it; switching this off is a deliberate change of its own.
+        deletion_protection_enabled=True,
         server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
             enabled=True, kms_key_arn=key_arn
         ),

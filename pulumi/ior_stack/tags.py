@@ -42,8 +42,10 @@ class Tagger:
         return self.service(publishers[0] if len(publishers) == 1 else SHARED)
 
     def alarm(self, alarm: Alarm) -> dict[str, str]:
-        if alarm.dimension_name == "QueueName":
-            return self.queue(alarm.dimension_value)
-        if alarm.dimension_name == "service":
-            return self.service(alarm.dimension_value)
+        """An alarm belongs to the owner of the queue or the service it watches."""
+        dimensions = dict(alarm.dimensions)
+        if "QueueName" in dimensions:
+            return self.queue(dimensions["QueueName"])
+        if "service" in dimensions:
+            return self.service(dimensions["service"])
         return self.shared()

@@ -16,7 +16,9 @@ NAME = "audit"
 
 def build(context: RuntimeContext) -> ServiceApp:
     handler = AuditHandler(
-        context.blobs, LockedStore(context.clients.s3), AuditIndex(context.clients.dynamodb)
+        context.blobs,
+        LockedStore(context.clients.s3, expected_owner=context.names.account_id),
+        AuditIndex(context.clients.dynamodb),
     )
     handlers: dict[str, Handler] = {model.TYPE: handler.record_event for model in EVENT_MODELS}
     handlers[CUSTOMS_LINES_GENERATED] = handler.record_calculation

@@ -14,7 +14,16 @@ from datetime import UTC, date, datetime
 
 import structlog
 
-from contracts.audit_layout import event_key, index_items, lines_key, record_key
+from contracts.audit_layout import (
+    EVENT_OBJECT,
+    LINES_OBJECT,
+    RECORD_OBJECT,
+    AuditedObject,
+    event_key,
+    index_items,
+    lines_key,
+    record_key,
+)
 from contracts.datasets import CalculationRecordV1, CustomsLineV1
 from contracts.envelope import Envelope
 from contracts.errors import MalformedEvent
@@ -49,7 +58,7 @@ class AuditHandler:
         data = event.data
         if not isinstance(data, CustomsLinesGeneratedV1):
             raise MalformedEvent(f"{event.envelope.type} did not parse as customs lines")
-        event_uri = self._write_event(event.envelope)
+        event_object = self._write_event(event.envelope)
         record_body = self._blobs.get_verified(data.calculation)
         record = CalculationRecordV1.model_validate_json(record_body)
         if record.calc_id != data.calc_id:
@@ -62,18 +71,17 @@ class AuditHandler:
             for row in lines_body.splitlines()
             if row.strip()
         ]
-        record_uri = self._write(record_key(record.calc_id), record_body, "application/json")
-        lines_uri = self._write(lines_key(record.calc_id), lines_body, "application/x-ndjson")
+        record_object = self._write(record_key(record.calc_id), record_body, "application/json")
+        lines_object = self._write(lines_key(record.calc_id), lines_body, "application/x-ndjson")
+        objects = {
+            EVENT_OBJECT: event_object,
+            RECORD_OBJECT: record_object,
+            LINES_OBJECT: lines_object,
+        }
         new_items = self._index.add(
-            index_items(
-                record,
-                event_uri=event_uri,
-                record_uri=record_uri,
-                lines_uri=lines_uri,
-                entry_dates=_span(entry_dates),
-            )
+            index_items(record, objects=objects, entry_dates=_span(entry_dates))
         )
-        self._index.mark_last_calculation(record, record_uri, self._clock())
+        self._index.mark_last_calculation(record, record_object.uri, self._clock())
         self._mark_succession(record)
         log.info("audit.calculation", calc_id=record.calc_id, new_index_items=new_items)
         return []
@@ -92,13 +100,17 @@ class AuditHandler:
         for current, invoices in kept.items():
             self._index.mark_superseded(record.calc_id, invoices, current)
 
-    def _write_event(self, envelope: Envelope) -> str:
+    def _write_event(self, envelope: Envelope) -> AuditedObject:
         return self._write(event_key(envelope), envelope.to_json().encode(), "application/json")
 
-    def _write(self, key: str, body: bytes, content_type: str) -> str:
+    def _write(self, key: str, body: bytes, content_type: str) -> AuditedObject:
         written = self._store.write_once(key, body, content_type=content_type)
-        log.info("audit.written" if written else "audit.already_written", key=key)
-        return self._store.uri(key)
+        log.info(
+            "audit.written" if written.new else "audit.already_written",
+            key=key,
+            version_id=written.audited.version_id,
+        )
+        return written.audited
 
 
 def _span(dates: list[date]) -> tuple[date, date] | None:

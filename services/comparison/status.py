@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from contracts.topology import FEED_SYNC_COMPARISON, TABLE_FEED_SYNC
 from services.comparison.results import ComparisonResult
-from services.runtime.aws.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -18,7 +17,6 @@ class ComparisonStatus:
         self._db = dynamodb
         self._table = table
 
-    @aws_retry
     def record(self, result: ComparisonResult, report_uri: str, at: datetime) -> None:
         counts = {
             "passed": result.passed,

@@ -8,13 +8,9 @@ and id), so a retried batch rewrites the same objects instead of producing a sec
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Sequence
 from typing import cast
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from contracts import datasets
 from contracts.datasets import HeldBackLine
@@ -32,6 +28,7 @@ from services.customs_generation.audit_sheet import AuditInputs, InputFile, Refe
 from services.customs_generation.calc_id import new_calc_id
 from services.customs_generation.calculation import calculate
 from services.customs_generation.invoice_ledger import InvoiceLedger, InvoiceState
+from services.customs_generation.lines_parquet import customs_lines_parquet
 from services.customs_generation.record import calculation_record
 from services.customs_generation.reference import ReferenceSnapshot
 from services.customs_generation.results import CalculationResult
@@ -79,7 +76,10 @@ class CustomsHandler:
             "jsonl",
         )
         parquet_ref = self._put(
-            f"{prefix}lines.parquet", _parquet(result), len(result.component_lines), "parquet"
+            f"{prefix}lines.parquet",
+            customs_lines_parquet(result.component_lines),
+            len(result.component_lines),
+            "parquet",
         )
         inputs = [*_invoice_inputs(states), *(_input_file(sync) for sync in syncs)]
         workbook = write_broker_workbook(result, _audit_inputs(inputs, syncs), lines)
@@ -148,13 +148,6 @@ def _snapshot(batch: ReferenceBatch) -> ReferenceSnapshot:
         tariff_rules=batch.tariff_rules,
         packaging=batch.packaging.values(),
     )
-
-
-def _parquet(result: CalculationResult) -> bytes:
-    buffer = io.BytesIO()
-    table = pa.Table.from_pylist([line.model_dump() for line in result.component_lines])
-    pq.write_table(table, buffer)
-    return buffer.getvalue()
 
 
 def _input_file(sync: FeedSync) -> datasets.InputFile:

@@ -30,7 +30,6 @@ from contracts.invoice_lines import current_lines, extracts_read
 from contracts.topology import TABLE_INVOICE_CALCULATIONS, TABLE_INVOICE_LINES
 from services.runtime.aws.parallel import side_by_side
 from services.runtime.aws.reference_store import ReferenceStore
-from services.runtime.aws.retries import aws_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -91,7 +90,6 @@ class InvoiceLedger:
         versions = (version for item in items for version in item.versions)
         return InvoiceState(invoice_number, tuple(current_lines(versions)), extracts_read(items))
 
-    @aws_retry
     def _claim(
         self, calc_id: str, state: InvoiceState, calculated_at: datetime
     ) -> tuple[bool, str | None]:

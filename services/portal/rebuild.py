@@ -3,6 +3,8 @@
 The tables are emptied, then every event the portal subscribes to is applied in the order it
 happened (event time, then id). Each change commutes, so the result is the model the consumer
 built live; a rebuild is how a new view gets its history, or a damaged model is repaired.
+The consumer is stopped meanwhile (an event it applied between the listing and the emptying
+would be lost); what waited on its queue is applied after, changing nothing twice.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from services.portal.changes import AddToSets, Changes, PutLines, SetFields, Sup
 from services.portal.codec import from_dynamo, to_dynamo, value
 from services.portal.projection import SUPERSEDED_INVOICES
 from services.runtime.aws.dynamo_batches import DynamoBatches
-from services.runtime.aws.retries import aws_retry
 from services.runtime.errors import TransientAwsError
 
 if TYPE_CHECKING:
@@ -64,7 +63,6 @@ class ReadModelStore:
             deleted += len(keys_of)
         return deleted
 
-    @aws_retry
     def _set_fields(self, change: SetFields) -> None:
         names = {f"#f{i}": name for i, name in enumerate(change.fields)}
         values = {f":f{i}": value(v) for i, v in enumerate(change.fields.values())}
@@ -87,7 +85,6 @@ class ReadModelStore:
                 raise
             log.info("portal.older_than_kept", pk=change.pk, attribute=change.newer_than)
 
-    @aws_retry
     def _add_to_sets(self, change: AddToSets) -> None:
         names = {f"#s{i}": name for i, name in enumerate(change.sets)}
         values = {f":s{i}": {"SS": sorted(v)} for i, v in enumerate(change.sets.values())}
@@ -123,7 +120,6 @@ class ReadModelStore:
         items = [to_dynamo(line) for line in lines.lines if line["invoice_number"] not in replaced]
         self._batches.put_all(self._lines, items)
 
-    @aws_retry
     def _calc_item(self, calc_id: str) -> dict[str, Any]:
         response = self._db.get_item(
             TableName=self._views,
@@ -156,7 +152,6 @@ class ReadModelStore:
         for start in range(0, len(keys_of), 25):
             self._delete_chunk(table, keys_of[start : start + 25])
 
-    @aws_retry
     def _delete_chunk(self, table: str, chunk: list[dict[str, Any]]) -> None:
         pending: Any = [{"DeleteRequest": {"Key": key}} for key in chunk]
         for attempt in range(_DELETE_ATTEMPTS):

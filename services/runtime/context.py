@@ -38,7 +38,7 @@ class RuntimeContext:
     def from_settings(cls, settings: Settings) -> RuntimeContext:
         clients = AwsClients.from_settings(settings)
         names = NameResolver(clients)
-        blobs = BlobStore(clients.s3)
+        blobs = BlobStore(clients.s3, expected_owner=names.account_id)
         claim_checks = ClaimCheckStore(blobs, settings.claim_check_threshold_bytes)
         return cls(
             settings=settings,
@@ -97,5 +97,6 @@ def processor_for(app: ServiceApp, context: RuntimeContext) -> MessageProcessor:
             sqs,
             context.names.queue_url(queue.name),
             recheck_seconds=context.settings.visibility_heartbeat_seconds,
+            transient_budget_seconds=context.settings.transient_retry_budget_seconds,
         ),
     )

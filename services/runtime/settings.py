@@ -48,6 +48,7 @@ class Settings:
     receive_wait_seconds: int
     visibility_heartbeat_seconds: int
     claim_lease_seconds: int
+    transient_retry_budget_seconds: int
     idempotency_retention_days: int
     claim_check_threshold_bytes: int
     log_level: LogLevel | None
@@ -107,6 +108,9 @@ class _Environment(BaseSettings):
     receive_wait_seconds: int = Field(20, ge=0, le=20)
     visibility_heartbeat_seconds: int = Field(30, ge=1, le=_MAX_HEARTBEAT_SECONDS)
     claim_lease_seconds: int = Field(90, ge=2)
+    # How long a message waits out AWS being unavailable (see `deferrals`) before its failures
+    # count towards the DLQ: outages of a few minutes are ridden out.
+    transient_retry_budget_seconds: int = Field(900, ge=0, le=12 * 3600)
     idempotency_retention_days: int = Field(30, ge=1)
     claim_check_threshold_bytes: int = Field(200_000, gt=0, le=_MAX_MESSAGE_BYTES)
     log_level: LogLevel | None = None

@@ -1,19 +1,24 @@
 """The audit service on the emulator: immutable records with Object Lock, the index, and the
 reports read from them (`ior audit`, `ior report ieepa-refunds`)."""
 
+import hashlib
+import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from botocore.exceptions import ClientError
 
 from contracts.audit_layout import lines_key, record_key
 from contracts.datasets import CalculationRecordV1
 from contracts.envelope import Envelope, EventData, new_envelope
+from contracts.errors import AuditObjectUnverified
 from contracts.events import (
     EVENT_MODELS,
     AlertRaisedV1,
     ComparisonCompletedV1,
+    ComparisonRequestedV1,
     CustomsLinesGeneratedV1,
     CustomsTotalsV1,
     DeclaredLinesNormalizedV1,
@@ -27,15 +32,20 @@ from contracts.events import (
     parse_event,
 )
 from contracts.topology import (
+    AUDIT_SUPERSEDED_BY,
+    AUDIT_SUPERSEDED_INVOICES,
     BUCKET_AUDIT,
     BUCKET_PROCESSED,
     CUSTOMS_LINES_GENERATED,
     FEED_SYNC_CALC,
     TABLE_AUDIT_INDEX,
     TABLE_FEED_SYNC,
+    TOPOLOGY,
 )
 from entrypoints.reports import audit_lookup, ieepa_refunds
+from services.audit.errors import AuditKeyTaken
 from services.audit.index import AuditIndex
+from services.audit.locked_store import LockedStore
 from services.runtime.context import RuntimeContext, load_app, processor_for
 from services.runtime.messaging.messages import ConsumedEvent, InboundMessage
 from services.runtime.messaging.processor import Outcome
@@ -96,6 +106,7 @@ OTHER_EVENTS: dict[str, EventData] = {
             calc_id=CALC_ID, report=REF, passed=22, failed=2, ours_only=1, theirs_only=0
         ),
         AlertRaisedV1(severity=Severity.ERROR, service="comparison", title="t", detail="d"),
+        ComparisonRequestedV1(calc_id=CALC_ID, invoice_numbers=("I",), requested_by="user-1"),
     )
 }
 
@@ -217,7 +228,8 @@ def test_index_items_already_there_are_left_as_they_are_and_not_counted(context)
     }
 
 
-def test_index_items_are_read_and_written_in_batches_not_one_request_per_po(context):
+def test_index_items_are_read_in_batches_and_added_in_transactions_never_batch_written(context):
+    """BatchWriteItem could also delete: the audit role may only add (conditional puts)."""
     calls: Counter[str] = Counter()
     context.clients.dynamodb.meta.events.register(
         "before-parameter-build.dynamodb",
@@ -226,9 +238,9 @@ def test_index_items_are_read_and_written_in_batches_not_one_request_per_po(cont
     index = AuditIndex(context.clients.dynamodb)
     items = [{"pk": "CALC#B", "sk": f"PO#{n}", "po_number": str(n)} for n in range(120)]
     assert index.add(items) == 120
-    assert calls == {"BatchGetItem": 2, "BatchWriteItem": 5}
+    assert calls == {"BatchGetItem": 2, "TransactWriteItems": 2}
     assert index.add(items) == 0  # redelivered: read again, nothing written
-    assert calls == {"BatchGetItem": 4, "BatchWriteItem": 5}
+    assert calls == {"BatchGetItem": 4, "TransactWriteItems": 2}
 
 
 @pytest.mark.parametrize(
@@ -250,6 +262,7 @@ def test_audit_record_is_found_by_calc_id_po_and_file_name(context, lookup):
     assert found["record_uri"] == f"s3://{BUCKET_AUDIT}/{record_key(CALC_ID)}"
     assert found["line_count"] == 4
     assert found["totals"] == {"entered_value_usd": "1189.20", "duty_usd": "457.84"}
+    assert found["verified"] == f"verified: sha256 matches version {found['record_version_id']}"
 
 
 def test_lookup_by_po_lists_every_calculation_of_that_po_oldest_first(context):
@@ -314,3 +327,122 @@ def test_ieepa_refunds_are_read_from_the_audit_records(context):
         "NSW-2509-0291",
     ]
     assert ieepa_refunds(context, date(2026, 1, 1), None).entries == ()
+
+
+def forge(context: RuntimeContext, key: str, body: bytes) -> str:
+    """What a forger with s3:PutObject does: a plain put (the bucket policy refuses it on AWS,
+    the emulator has no bucket policies); returns the version it added."""
+    return context.clients.s3.put_object(Bucket=BUCKET_AUDIT, Key=key, Body=body)["VersionId"]
+
+
+def forged_record(calc_id: str = CALC_ID) -> bytes:
+    record = calculation_record(calc_id).model_dump(mode="json")
+    return json.dumps({**record, "totals": dict.fromkeys(record["totals"], "0.00")}).encode()
+
+
+def test_a_conditional_write_on_an_audit_key_already_written_is_refused(context):
+    deliver(context, calculation_event(context))
+
+    with pytest.raises(ClientError) as refused:
+        context.clients.s3.put_object(
+            Bucket=BUCKET_AUDIT, Key=record_key(CALC_ID), Body=forged_record(), IfNoneMatch="*"
+        )
+    assert refused.value.response["Error"]["Code"] == "PreconditionFailed"
+    with pytest.raises(AuditKeyTaken, match="already holds other bytes"):
+        LockedStore(context.clients.s3).write_once(
+            record_key(CALC_ID), forged_record(), content_type="application/json"
+        )
+    assert versions(context, record_key(CALC_ID)) == [record_key(CALC_ID)]
+
+
+def test_the_index_names_the_version_audit_wrote_and_a_second_write_finds_it(context):
+    deliver(context, calculation_event(context))
+    head = context.clients.s3.head_object(Bucket=BUCKET_AUDIT, Key=record_key(CALC_ID))
+    (entry,) = audit_lookup(context, calc_id=CALC_ID)
+
+    again = LockedStore(context.clients.s3).write_once(
+        record_key(CALC_ID), context.blobs.get(BUCKET_AUDIT, record_key(CALC_ID)), content_type="x"
+    )
+
+    assert entry["record_version_id"] == head["VersionId"] == again.audited.version_id
+    assert again.new is False
+    assert (
+        entry["record_sha256"]
+        == hashlib.sha256(context.blobs.get(BUCKET_AUDIT, record_key(CALC_ID))).hexdigest()
+    )
+
+
+def test_a_forged_later_version_is_not_shown_and_the_lookup_says_so(context):
+    deliver(context, calculation_event(context))
+    forged = forge(context, record_key(CALC_ID), forged_record())
+
+    (found,) = audit_lookup(context, calc_id=CALC_ID)
+
+    assert found["record"] == calculation_record().model_dump(mode="json")
+    assert found["record"]["totals"] == {"entered_value_usd": "1189.20", "duty_usd": "457.84"}
+    assert found["verified"].startswith(
+        f"verified: sha256 matches version {found['record_version_id']}; ignored 1 other"
+    )
+    assert found["verified"].endswith(forged)
+
+
+def test_a_record_whose_bytes_do_not_match_the_index_is_refused(context):
+    deliver(context, calculation_event(context))
+    context.clients.dynamodb.update_item(
+        TableName=TABLE_AUDIT_INDEX,
+        Key={"pk": {"S": f"CALC#{CALC_ID}"}, "sk": {"S": "CALC"}},
+        UpdateExpression="SET record_sha256 = :forged",
+        ExpressionAttributeValues={":forged": {"S": SHA}},
+    )
+    with pytest.raises(AuditObjectUnverified, match="not the one audit wrote"):
+        audit_lookup(context, calc_id=CALC_ID)
+
+
+def test_an_audit_key_a_forger_took_first_dead_letters_the_calculation(context):
+    forge(context, record_key(CALC_ID), forged_record())
+
+    assert deliver(context, calculation_event(context)) is Outcome.DEAD_LETTERED
+    assert audit_lookup(context, calc_id=CALC_ID) == []
+
+
+def test_ieepa_refunds_read_the_audited_lines_not_a_forged_later_version(context):
+    deliver(context, calculation_event(context))
+    forge(context, lines_key(CALC_ID), b"")
+
+    assert ieepa_refunds(context).duty_usd > 0
+
+
+def test_audit_only_reads_adds_and_marks_supersession_in_its_index(context):
+    """What the audit role is allowed on its index (pulumi/ior_stack/iam.py), and nothing else."""
+    calls: list[tuple[str, dict]] = []
+    context.clients.dynamodb.meta.events.register(
+        "provide-client-params.dynamodb",
+        lambda params, model, **_: calls.append((model.name, params)),
+    )
+    later = calculation_record("CALC-20261123-020000-CD34", supersedes={"SFW-2508-0147": CALC_ID})
+    deliver(context, calculation_event(context), "first")
+    deliver(context, calculation_event(context, later), "later")
+
+    on_index = [(name, params) for name, params in calls if _touches_index(params)]
+    assert {name for name, _ in on_index} == {"BatchGetItem", "TransactWriteItems", "UpdateItem"}
+    for name, params in on_index:
+        if name == "TransactWriteItems":
+            assert all(
+                set(op) == {"Put"}
+                and op["Put"]["ConditionExpression"] == "attribute_not_exists(pk)"
+                for op in params["TransactItems"]
+            )
+        if name == "UpdateItem":
+            assert params["UpdateExpression"] == (
+                f"ADD {AUDIT_SUPERSEDED_INVOICES} :invoices, {AUDIT_SUPERSEDED_BY} :by"
+            )
+    assert set(TOPOLOGY.table(TABLE_AUDIT_INDEX).mutable_attributes) == {
+        AUDIT_SUPERSEDED_INVOICES,
+        AUDIT_SUPERSEDED_BY,
+    }
+
+
+def _touches_index(params: dict) -> bool:
+    tables = {params.get("TableName"), *params.get("RequestItems", {})}
+    tables |= {op[kind]["TableName"] for op in params.get("TransactItems", []) for kind in op}
+    return TABLE_AUDIT_INDEX in tables

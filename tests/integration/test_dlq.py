@@ -15,6 +15,7 @@ import pytest
 import structlog
 
 from contracts.envelope import Envelope, new_envelope
+from contracts.errors import MalformedEvent
 from contracts.events import AlertRaisedV1, Severity
 from contracts.topology import ALERT_RAISED, TABLE_FEED_SYNC
 from entrypoints.ops_cli import register
@@ -89,13 +90,28 @@ class Recorder:
 def audit_processor(context: RuntimeContext, handler: Recorder) -> MessageProcessor:
     app = ServiceApp("audit", event_decoder("audit", context.claim_checks), {ALERT_RAISED: handler})
     dead_letters = DeadLetters(context.clients.sqs, url(context, AUDIT.dlq), "audit")
-    deferrals = Deferrals(context.clients.sqs, url(context, AUDIT.queue), recheck_seconds=1)
+    deferrals = Deferrals(
+        context.clients.sqs,
+        url(context, AUDIT.queue),
+        recheck_seconds=1,
+        transient_budget_seconds=60,
+    )
     return MessageProcessor(
         app, context.idempotency, context.publisher, dead_letters, 3, deferrals=deferrals
     )
 
 
-def consume_source_queue(context: RuntimeContext, handler: Recorder) -> None:
+class Poison(Recorder):
+    """A handler for which every event is bad data: the message goes straight back to the DLQ."""
+
+    def __call__(self, event) -> list[Envelope]:
+        super().__call__(event)
+        raise MalformedEvent(f"{event.envelope.id} is poison")
+
+
+def consume_source_queue(
+    context: RuntimeContext, handler: Recorder, outcome: Outcome = Outcome.DONE
+) -> None:
     """Process and delete every message of the audit queue, as the worker would."""
     processor, sqs = audit_processor(context, handler), context.clients.sqs
     while True:
@@ -109,7 +125,7 @@ def consume_source_queue(context: RuntimeContext, handler: Recorder) -> None:
         if not response.get("Messages"):
             return
         for raw in response["Messages"]:
-            assert processor.process(InboundMessage.from_sqs(raw)) is Outcome.DONE
+            assert processor.process(InboundMessage.from_sqs(raw)) is outcome
             sqs.delete_message(
                 QueueUrl=url(context, AUDIT.queue), ReceiptHandle=raw["ReceiptHandle"]
             )
@@ -145,7 +161,8 @@ def test_ls_shows_each_dlq_with_depth_and_age_of_its_oldest_message(context):
     dead_letter(context, alert("old"))
     dead_letter(context, alert("new"))
     infos = {info.service: info for info in list_dlqs(context.clients, context.names)}
-    assert set(infos) == {"ingestion", "normalization", "customs_generation", "comparison", "audit"}
+    services = {"ingestion", "normalization", "customs_generation", "comparison", "audit", "portal"}
+    assert set(infos) == services
     audit = infos["audit"]
     assert (audit.dlq, audit.depth, audit.age_sample, audit.age_is_exact) == (AUDIT.dlq, 2, 2, True)
     assert audit.oldest_age_seconds is not None and audit.oldest_age_seconds >= 0
@@ -228,6 +245,30 @@ def test_loop_guard_refuses_a_message_replayed_too_often_and_leaves_it_in_the_dl
     assert (left.event_id, left.replay_count) == (looping.id, 3)
     [moved] = contents(context, AUDIT.queue)
     assert moved["attributes"]["replay_count"] == "2"
+
+
+def test_a_replay_takes_a_message_once_though_the_worker_dead_letters_it_again_meanwhile(
+    context, settings
+):
+    poison = alert("poison")
+    dead_letter(context, poison, "retries-exhausted")
+    worker, handler = RuntimeContext.from_settings(settings), Poison()
+    # Each time the replay has sent a message back, the service's worker (its own clients) takes
+    # it at once and dead-letters it again, before the replay reads the DLQ on.
+    context.clients.sqs.meta.events.register(
+        "after-call.sqs.SendMessage",
+        lambda **_: consume_source_queue(worker, handler, Outcome.DEAD_LETTERED),
+    )
+
+    summary = replay(context.clients, context.names, "audit")
+
+    assert handler.event_ids == [poison.id]
+    assert summary.moved == 1
+    [returned] = summary.returned
+    assert returned.event_id == poison.id and "dead-lettered again" in returned.reason
+    assert (summary.refused, summary.failed) == ((), ())
+    [left] = peek(context.clients, context.names, "audit", 10)
+    assert (left.event_id, left.replay_count, left.error_type) == (poison.id, 1, "malformed-event")
 
 
 def test_a_message_sent_but_not_deleted_is_in_both_queues_with_one_effect(context, monkeypatch):

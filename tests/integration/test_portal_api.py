@@ -212,6 +212,7 @@ def test_an_upload_of_an_unknown_feed_or_type_is_refused(portal):
 
 def test_rerunning_a_comparison_publishes_one_request_event(portal, calc):
     context, client, _ = portal
+    before = client.get("/api/status").json()["last_comparison"]["at"]
     response = client.post(f"/api/calculations/{calc['calc_id']}/comparison/runs")
     assert response.status_code == 202
     queue = context.names.queue_url(QUEUE_COMPARISON)
@@ -228,6 +229,8 @@ def test_rerunning_a_comparison_publishes_one_request_event(portal, calc):
         QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"]
     )
     assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "0"
+    again = client.get("/api/status").json()["last_comparison"]
+    assert again["calc_id"] == calc["calc_id"] and again["at"] > before  # it ran again
 
 
 def test_an_upload_is_followed_to_its_accepted_extract(portal):

@@ -58,7 +58,10 @@ def processor(context: RuntimeContext, handler: Recorder) -> MessageProcessor:
         DeadLetters(context.clients.sqs, dlq, "audit"),
         3,
         deferrals=Deferrals(
-            context.clients.sqs, context.names.queue_url(QUEUE_AUDIT), recheck_seconds=5
+            context.clients.sqs,
+            context.names.queue_url(QUEUE_AUDIT),
+            recheck_seconds=5,
+            transient_budget_seconds=60,
         ),
     )
 
@@ -244,3 +247,40 @@ def receive(context: RuntimeContext, queue_url: str) -> list[dict]:
 def test_missing_idempotency_key_is_an_error(context, key):
     with pytest.raises(IdempotencyKeyMissing):
         store(context, FakeClock()).claim(key)
+
+
+def test_a_message_put_back_after_an_aws_error_carries_its_first_failure_until_the_budget_ends(
+    context,
+):
+    queue_url = context.names.queue_url(QUEUE_AUDIT)
+    deferrals = Deferrals(
+        context.clients.sqs,
+        queue_url,
+        recheck_seconds=5,
+        transient_budget_seconds=10,
+        clock=lambda: 1000,
+    )
+    assert deferrals.after_transient_error(message(alert_envelope()))
+    [copy] = wait_for(lambda: receive(context, queue_url), timeout=15)
+    attributes = InboundMessage.from_sqs(copy).attributes
+    assert (attributes["transient_since"], attributes["transient_deferrals"]) == ("1000", "1")
+    # Three deferrals later the next delay (8 s) would end 13 s after the first failure.
+    spent = InboundMessage(
+        "m2", copy["Body"], {**attributes, "transient_since": "995", "transient_deferrals": "3"}
+    )
+    assert not deferrals.after_transient_error(spent)
+    assert receive(context, queue_url) == []
+
+
+def test_a_dead_lettered_message_loses_its_deferral_marks_so_a_replay_gets_a_whole_budget(context):
+    dlq = context.names.queue_url(TOPOLOGY.queue(QUEUE_AUDIT).dlq_name)
+    deferred = message(alert_envelope())
+    marked = InboundMessage(
+        deferred.message_id,
+        deferred.body,
+        {**deferred.attributes, "transient_since": "995", "transient_deferrals": "9"},
+    )
+    DeadLetters(context.clients.sqs, dlq, "audit").send(marked, "retries-exhausted", "outage")
+    [dead] = dlq_messages(context)
+    assert {"transient_since", "transient_deferrals"}.isdisjoint(dead["MessageAttributes"])
+    assert dead["MessageAttributes"]["type"]["StringValue"] == ALERT_RAISED

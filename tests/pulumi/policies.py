@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from contracts.topology import TOPOLOGY, Access, Service
+from contracts.topology import TABLE_IDEMPOTENCY, TOPOLOGY, Access, Service
 from tests.pulumi import tokens
 from tests.pulumi.mocks import Recorded, Resources, arn
 
@@ -35,6 +35,10 @@ TABLE_WRITE = {
     "dynamodb:DeleteItem",
     "dynamodb:BatchWriteItem",
 }
+# One key at a time (the store's own calls): no Query, Scan or batch over other services' keys.
+IDEMPOTENCY = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+# Adds items; the update is limited to the table's mutable attributes by a condition.
+APPEND = {"dynamodb:PutItem", "dynamodb:UpdateItem"}
 INDEX_READ = {"dynamodb:Query", "dynamodb:Scan"}
 KEY_USE = {"kms:Decrypt", "kms:GenerateDataKey"}
 LOG_WRITE = {"logs:CreateLogStream", "logs:PutLogEvents"}
@@ -71,18 +75,30 @@ def role_name_of(resources: Resources, service: str) -> str:
     return function_of(resources, service).inputs["role"].rsplit("/", 1)[-1]
 
 
-def granted(resources: Resources, service: str) -> set[Grant]:
-    """Every (action, resource) the role of `service`'s function is allowed."""
+def role_statements(resources: Resources, service: str) -> list[dict[str, Any]]:
+    """The statements of the inline policy of `service`'s role."""
     role = role_name_of(resources, service)
+    return [
+        statement
+        for policy in resources.of_type(tokens.ROLE_POLICY)
+        if policy.inputs["role"] == role
+        for statement in statements(json.loads(policy.inputs["policy"]))
+    ]
+
+
+def granted(resources: Resources, service: str) -> set[Grant]:
+    """Every (action, resource) the role of `service`'s function is allowed (under conditions
+    that the tests of each condition check)."""
     grants = set()
-    for policy in resources.of_type(tokens.ROLE_POLICY):
-        if policy.inputs["role"] != role:
-            continue
-        for statement in statements(json.loads(policy.inputs["policy"])):
-            assert statement["Effect"] == "Allow"
-            for action in as_list(statement["Action"]):
-                grants |= {(action, resource) for resource in as_list(statement["Resource"])}
+    for statement in role_statements(resources, service):
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            grants |= {(action, resource) for resource in as_list(statement["Resource"])}
     return grants
+
+
+def statements_on(resources: Resources, service: str, resource: str) -> list[dict[str, Any]]:
+    return [s for s in role_statements(resources, service) if resource in as_list(s["Resource"])]
 
 
 def key_arn(resources: Resources) -> str:
@@ -103,20 +119,25 @@ def allowed(resources: Resources, service: Service) -> set[Grant]:
     grants |= {("sns:Publish", arn(tokens.TOPIC, topic)) for topic in service.publishes}
     for name, access in service.tables.items():
         table = arn(tokens.TABLE, name)
-        actions = TABLE_READ if access is Access.READ else TABLE_READ | TABLE_WRITE
+        if name == TABLE_IDEMPOTENCY:
+            actions = IDEMPOTENCY
+        elif access is Access.APPEND:
+            actions = TABLE_READ | APPEND
+        else:
+            actions = TABLE_READ if access is Access.READ else TABLE_READ | TABLE_WRITE
         grants |= {(a, table) for a in actions}
         for index in TOPOLOGY.table(name).indexes:
             grants |= {(a, f"{table}/index/{index.name}") for a in INDEX_READ}
     for grant in service.buckets:
         objects = f"{arn(tokens.BUCKET, grant.bucket)}/{grant.prefix}*"
-        if grant.access in (Access.READ, Access.READ_WRITE):
+        if grant.access in (Access.READ, Access.READ_WRITE, Access.READ_DELETE):
             grants.add(("s3:GetObject", objects))
             grants.add(("s3:ListBucket", arn(tokens.BUCKET, grant.bucket)))
         if grant.access in (Access.WRITE, Access.READ_WRITE):
             grants.add(("s3:PutObject", objects))
             if TOPOLOGY.bucket(grant.bucket).object_lock:
                 grants.add(("s3:PutObjectRetention", objects))
-        if grant.access is Access.READ_WRITE:
+        if grant.access in (Access.READ_WRITE, Access.READ_DELETE):
             grants.add(("s3:DeleteObject", objects))
     grants |= {(a, key_arn(resources)) for a in KEY_USE}
     logs = log_group_arn(resources, service.name)

@@ -3,7 +3,14 @@ lifecycle of the audit and events buckets."""
 
 import json
 
-from contracts.topology import BUCKET_AUDIT, BUCKET_EVENTS, TOPOLOGY
+from contracts.topology import (
+    BUCKET_AUDIT,
+    BUCKET_EVENTS,
+    BUCKET_PROCESSED,
+    BUCKET_RAW,
+    NONCURRENT_VERSION_DAYS,
+    TOPOLOGY,
+)
 from tests.pulumi import tokens
 from tests.pulumi.mocks import REGION, arn
 from tests.pulumi.policies import key_arn, statements
@@ -77,6 +84,14 @@ def test_every_table_has_point_in_time_recovery(resources):
     )
 
 
+def test_every_table_is_protected_from_deletion(resources):
+    protected = {
+        t.inputs["name"]: t.inputs.get("deletionProtectionEnabled")
+        for t in resources.of_type(tokens.TABLE)
+    }
+    assert protected == dict.fromkeys((t.name for t in TOPOLOGY.tables), True)
+
+
 def test_every_table_is_on_demand(resources):
     assert {t.inputs["billingMode"] for t in resources.of_type(tokens.TABLE)} == {"PAY_PER_REQUEST"}
 
@@ -115,6 +130,21 @@ def test_events_bucket_removes_claim_checks_after_14_days(resources):
     (rule,) = lifecycle.inputs["rules"]
     assert rule["expiration"]["days"] == 14
     assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == 14
+
+
+def test_raw_and_processed_remove_noncurrent_versions_and_keep_current_ones(resources):
+    for bucket in (BUCKET_RAW, BUCKET_PROCESSED):
+        (lifecycle,) = resources.for_bucket(tokens.LIFECYCLE, bucket)
+        (rule,) = lifecycle.inputs["rules"]
+        assert rule["status"] == "Enabled"
+        assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == NONCURRENT_VERSION_DAYS
+        assert "expiration" not in rule and "transitions" not in rule
+
+
+def test_the_audit_bucket_keeps_every_version(resources):
+    (lifecycle,) = resources.for_bucket(tokens.LIFECYCLE, BUCKET_AUDIT)
+    (rule,) = lifecycle.inputs["rules"]
+    assert "noncurrentVersionExpiration" not in rule and "expiration" not in rule
 
 
 def test_every_log_group_is_encrypted_with_the_stack_key(resources):

@@ -22,10 +22,10 @@ def event_source_of(resources, service):
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_service_function_runs_the_lambda_adapter_on_python_3_11(resources, service):
+def test_service_function_runs_the_lambda_adapter_on_python_3_12(resources, service):
     function = function_of(resources, service).inputs
     assert function["handler"] == "services.runtime.messaging.lambda_adapter.handler"
-    assert function["runtime"] == "python3.11"
+    assert function["runtime"] == "python3.12"
 
 
 def test_there_is_one_function_per_service_and_per_api_face(resources):

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from contracts.topology import TOPIC_ALERTS, TOPOLOGY
-from ior_stack import names
+from services.runtime.metrics import EMITTED, NAMESPACE
 from tests.pulumi import tokens
 from tests.pulumi.mocks import arn
 
@@ -32,7 +32,7 @@ def test_topology_alarm_watches_its_metric_dimension_and_threshold(resources, al
     ) == (
         alarm.namespace,
         alarm.metric,
-        {alarm.dimension_name: alarm.dimension_value},
+        dict(alarm.dimensions),
         alarm.statistic,
         alarm.threshold,
         alarm.period_seconds,
@@ -64,9 +64,22 @@ def test_dashboard_shows_queue_depth_dlq_depth_and_oldest_age_of_every_queue(res
     assert expected <= dashboard_metrics(resources)
 
 
-def test_dashboard_shows_errors_of_every_function(resources):
+def test_dashboard_shows_failed_dead_lettered_and_deferred_messages_of_every_service(resources):
     expected = {
-        ("AWS/Lambda", "Errors", "FunctionName", names.function_name(service.name))
+        ("ior", metric, "service", service.name)
         for service in TOPOLOGY.services
+        for metric in ("Failed", "DeadLettered", "Deferred")
     }
     assert expected <= dashboard_metrics(resources)
+
+
+def test_dashboard_has_no_lambda_errors_widget_the_adapter_never_raises(resources):
+    assert not {metric for metric in dashboard_metrics(resources) if metric[0] == "AWS/Lambda"}
+
+
+def test_every_ior_metric_on_the_dashboard_is_one_the_runtime_emits_per_service(resources):
+    per_service = {m.name for m in EMITTED if ("service",) in m.dimension_sets}
+    shown = {metric for metric in dashboard_metrics(resources) if metric[0] == NAMESPACE}
+    assert shown and {(name, dimension) for _, name, dimension, _ in shown} <= {
+        (name, "service") for name in per_service
+    }

@@ -6,21 +6,37 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
+
 from contracts.audit_layout import (
+    EVENT_OBJECT,
     FILE_ATTRIBUTE,
+    LINES_OBJECT,
     PO_ATTRIBUTE,
+    RECORD_OBJECT,
+    AuditedObject,
+    audited_object,
     event_key,
     index_items,
     index_on,
     lines_key,
     record_key,
+    verify,
 )
 from contracts.datasets import CalculationRecordV1, InputFile
 from contracts.envelope import new_envelope
+from contracts.errors import AuditObjectUnverified
 from contracts.events import AlertRaisedV1, Severity
 from contracts.topology import TABLE_AUDIT_INDEX, TOPOLOGY
 
 CALC_ID = "CALC-20261122-020000-AB12"
+SHA = "a" * 64
+RECORD = AuditedObject("s3://ior-audit/calculations/r.json", "v-record", SHA)
+OBJECTS = {
+    EVENT_OBJECT: AuditedObject("s3://ior-audit/events/e.json", "v-event", "b" * 64),
+    RECORD_OBJECT: RECORD,
+    LINES_OBJECT: AuditedObject("s3://ior-audit/calculations/l.jsonl", "v-lines", "c" * 64),
+}
 
 
 def input_file(feed: str, name: str) -> InputFile:
@@ -60,13 +76,7 @@ def calculation_record(calc_id: str = CALC_ID, **changes: object) -> Calculation
 
 
 def items(record: CalculationRecordV1 | None = None, entry_dates=None):
-    return index_items(
-        record or calculation_record(),
-        event_uri="s3://ior-audit/events/e.json",
-        record_uri="s3://ior-audit/calculations/r.json",
-        lines_uri="s3://ior-audit/calculations/l.jsonl",
-        entry_dates=entry_dates,
-    )
+    return index_items(record or calculation_record(), objects=OBJECTS, entry_dates=entry_dates)
 
 
 def test_event_key_is_dated_by_the_event_time_and_named_by_type_and_id():
@@ -106,6 +116,34 @@ def test_record_item_points_at_the_audit_copies_and_keeps_exact_totals():
     assert head["lines_uri"] == "s3://ior-audit/calculations/l.jsonl"
     assert head["totals"] == {"entered_value_usd": "1189.20", "duty_usd": "457.84"}
     assert head["file_names"] == ["ZEMM004-20261122-0001.json", "ZEMM005-20261122-0001.json"]
+
+
+def test_record_item_names_the_version_and_sha256_of_each_object_audit_wrote():
+    head = items()[0]
+    assert (head["record_version_id"], head["record_sha256"]) == ("v-record", SHA)
+    assert (head["lines_version_id"], head["event_version_id"]) == ("v-lines", "v-event")
+    assert {name: audited_object(head, name) for name in OBJECTS} == OBJECTS
+
+
+def test_an_index_entry_without_a_version_cannot_be_verified():
+    head = {key: value for key, value in items()[0].items() if key != "record_version_id"}
+    with pytest.raises(AuditObjectUnverified, match="no record_version_id"):
+        audited_object(head, RECORD_OBJECT)
+
+
+def test_the_version_audit_wrote_is_verified_by_its_sha256():
+    assert verify(RECORD, SHA) == "verified: sha256 matches version v-record"
+
+
+def test_other_versions_of_the_key_are_named_and_ignored():
+    verdict = verify(RECORD, SHA, ["v-forged"])
+    assert verdict.startswith("verified: sha256 matches version v-record; ignored 1 other")
+    assert verdict.endswith("not written by audit: v-forged")
+
+
+def test_bytes_that_do_not_match_the_indexed_sha256_are_refused():
+    with pytest.raises(AuditObjectUnverified, match="not the one audit wrote"):
+        verify(RECORD, "d" * 64)
 
 
 def test_record_item_carries_the_entry_dates_of_its_lines_when_it_has_lines():

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from entrypoints import ops_cli as ops_cli_module
 from entrypoints.errors import PurgeNotConfirmed
 from entrypoints.ops_cli import cmd_dlq_purge, register
 from services.runtime.errors import InvalidFilter, MoveTaskFailed, UnknownService
@@ -356,3 +357,19 @@ def test_purge_without_yes_and_without_a_terminal_is_refused(monkeypatch):
     args = parser().parse_args(["dlq", "purge", "audit"])
     with pytest.raises(PurgeNotConfirmed, match="--yes"):
         cmd_dlq_purge(args)
+
+
+def test_the_replay_summary_names_messages_dead_lettered_again_during_the_run():
+    again = replay_module.NotReplayed("m-1", "evt-1", "ior.extract.accepted", "dead-lettered again")
+    summary = replay_module.ReplaySummary(
+        service="normalization",
+        method=replay_module.ReplayMethod.RECEIVE_SEND_DELETE,
+        method_reason="",
+        moved=1,
+        matched=1,
+        skipped=0,
+        returned=(again,),
+    )
+    text = ops_cli_module._describe(summary)
+    assert "dead-lettered again during this run, left in the DLQ 1" in text
+    assert "evt-1 ior.extract.accepted: dead-lettered again" in text

@@ -5,10 +5,20 @@ import json
 from decimal import InvalidOperation
 
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError, InvalidRegionError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    InvalidRegionError,
+    ReadTimeoutError,
+)
 
+from contracts.envelope import new_envelope
+from contracts.events import AlertRaisedV1, Severity
 from contracts.feeds import Zemm004Record
+from contracts.topology import ALERT_RAISED
 from services.runtime.errors import AlreadyInProgress, TransientAwsError
+from services.runtime.logging import configure_logging
 from services.runtime.messaging.idempotency import Claim
 from services.runtime.messaging.messages import InboundMessage, ServiceApp, Work
 from services.runtime.messaging.processor import MessageProcessor, Outcome
@@ -45,11 +55,18 @@ class FakeDeadLetters:
 
 
 class FakeDeferrals:
-    def __init__(self) -> None:
+    def __init__(self, budget_left: bool = True) -> None:
         self.sent: list[tuple[str, int]] = []
+        self.after_outage: list[str] = []
+        self.budget_left = budget_left
 
     def send_later(self, message: InboundMessage, lease_lapses_in: int) -> None:
         self.sent.append((message.message_id, lease_lapses_in))
+
+    def after_transient_error(self, message: InboundMessage) -> bool:
+        if self.budget_left:
+            self.after_outage.append(message.message_id)
+        return self.budget_left
 
 
 def one_work(message: InboundMessage) -> list[Work]:
@@ -63,11 +80,18 @@ def failing_with(exc: Exception):
     return handler
 
 
-def processor(handler, decode=one_work) -> tuple[MessageProcessor, FakeDeadLetters]:
+def processor(
+    handler, decode=one_work, deferrals: FakeDeferrals | None = None
+) -> tuple[MessageProcessor, FakeDeadLetters]:
     dead_letters = FakeDeadLetters()
     app = ServiceApp("test", decode, {EVENT_TYPE: handler})
     proc = MessageProcessor(
-        app, FakeIdempotency(), FakePublisher(), dead_letters, 3, deferrals=FakeDeferrals()
+        app,
+        FakeIdempotency(),
+        FakePublisher(),
+        dead_letters,
+        3,
+        deferrals=deferrals or FakeDeferrals(),
     )
     return proc, dead_letters
 
@@ -128,21 +152,58 @@ def throttled() -> ClientError:
     return ClientError({"Error": {"Code": "ThrottlingException"}}, "PutItem")
 
 
+TRANSIENT_AWS_ERRORS = [
+    EndpointConnectionError(endpoint_url="http://localhost:4566"),
+    ConnectionClosedError(endpoint_url="http://localhost:4566"),
+    ReadTimeoutError(endpoint_url="http://localhost:4566"),
+    throttled(),
+    TransientAwsError("SNS refused 1 of 10"),
+]
+
+
+@pytest.mark.parametrize("exc", TRANSIENT_AWS_ERRORS, ids=lambda exc: type(exc).__name__)
+def test_aws_unavailable_defers_the_message_without_spending_its_receives(exc):
+    deferrals = FakeDeferrals()
+    proc, dead_letters = processor(failing_with(exc), deferrals=deferrals)
+    last_receive = InboundMessage("m1", "{}", {"type": EVENT_TYPE}, receive_count=3)
+    assert proc.process(last_receive) is Outcome.DEFERRED
+    assert deferrals.after_outage == ["m1"] and dead_letters.sent == []
+
+
+@pytest.mark.parametrize("exc", TRANSIENT_AWS_ERRORS[:1], ids=lambda exc: type(exc).__name__)
+def test_aws_unavailable_past_the_budget_is_retried_then_dead_lettered(exc):
+    proc, dead_letters = processor(failing_with(exc), deferrals=FakeDeferrals(budget_left=False))
+    assert proc.process(first_receive()) is Outcome.RETRY
+    last_receive = InboundMessage("m1", "{}", {"type": EVENT_TYPE}, receive_count=3)
+    assert proc.process(last_receive) is Outcome.DEAD_LETTERED
+    assert [error_type for error_type, _ in dead_letters.sent] == ["retries-exhausted"]
+
+
 @pytest.mark.parametrize(
     "exc",
-    [
-        ConnectionError("network blip"),
-        EndpointConnectionError(endpoint_url="http://localhost:4566"),
-        throttled(),
-        TransientAwsError("SNS refused 1 of 10"),
-        RuntimeError("something unforeseen"),
-    ],
+    [ConnectionError("network blip"), RuntimeError("something unforeseen")],
     ids=lambda exc: type(exc).__name__,
 )
-def test_transient_or_unknown_error_is_retried_not_dead_lettered(exc):
-    proc, dead_letters = processor(failing_with(exc))
+def test_unknown_error_is_retried_not_dead_lettered_nor_deferred(exc):
+    deferrals = FakeDeferrals()
+    proc, dead_letters = processor(failing_with(exc), deferrals=deferrals)
     assert proc.process(first_receive()) is Outcome.RETRY
-    assert dead_letters.sent == []
+    assert dead_letters.sent == [] and deferrals.after_outage == []
+
+
+class UnreachableOnRelease(FakeIdempotency):
+    def release(self, key: str) -> None:
+        raise EndpointConnectionError(endpoint_url="http://localhost:4566")
+
+
+def test_a_claim_that_cannot_be_released_is_left_to_its_lease_and_the_message_deferred():
+    deferrals = FakeDeferrals()
+    app = ServiceApp("test", one_work, {EVENT_TYPE: failing_with(throttled())})
+    proc = MessageProcessor(
+        app, UnreachableOnRelease(), FakePublisher(), FakeDeadLetters(), 3, deferrals=deferrals
+    )
+    assert proc.process(first_receive()) is Outcome.DEFERRED
+    assert deferrals.after_outage == ["m1"]
 
 
 def test_a_value_error_of_botocore_is_not_taken_for_the_data():
@@ -165,3 +226,32 @@ def test_message_meeting_a_live_lease_is_sent_again_after_the_lease_never_dead_l
     last_receive = InboundMessage("m1", "{}", {"type": EVENT_TYPE}, receive_count=3)
     assert proc.process(last_receive) is Outcome.DEFERRED
     assert deferrals.sent == [("m1", 42)] and dead_letters.sent == []
+
+
+def metric_records(output: str) -> list[dict]:
+    return [record for line in output.splitlines() if "_aws" in (record := json.loads(line))]
+
+
+def test_metrics_are_emitted_when_the_log_level_drops_info_lines(capsys):
+    configure_logging("WARNING")
+    proc, _ = processor(lambda payload: [])
+    assert proc.process(first_receive()) is Outcome.DONE
+    [record] = metric_records(capsys.readouterr().out)
+    assert (record["service"], record["type"], record["Processed"]) == ("test", EVENT_TYPE, 1)
+
+
+def test_every_published_event_is_counted_by_service_and_type(capsys):
+    configure_logging("WARNING")
+    alert = new_envelope(
+        AlertRaisedV1(severity=Severity.ERROR, service="test", title="t", detail="d"),
+        source="ior.test",
+        subject="s",
+        correlationid="c1",
+        cause="e1",
+    )
+    proc, _ = processor(lambda payload: [alert, alert])
+    assert proc.process(first_receive()) is Outcome.DONE
+    published = [r for r in metric_records(capsys.readouterr().out) if "Published" in r]
+    assert [(r["service"], r["type"], r["Published"]) for r in published] == [
+        ("test", ALERT_RAISED, 2)
+    ]

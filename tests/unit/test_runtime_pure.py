@@ -4,10 +4,11 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from contracts.topology import TOPOLOGY
-from services.runtime.aws.retries import aws_retry, is_transient
+from services.runtime.aws.retries import is_transient, transaction_retry
 from services.runtime.errors import SettingsError
+from services.runtime.messaging.deferrals import transient_delay_seconds
 from services.runtime.messaging.worker import retry_delay_seconds
-from services.runtime.metrics import emf_record
+from services.runtime.metrics import outcome_record, published_records
 from services.runtime.operations.provision import plan
 from services.runtime.settings import Settings
 
@@ -39,30 +40,49 @@ def test_permanent_errors_are_not_retried(exc):
     assert not is_transient(exc)
 
 
-def test_aws_retry_gives_up_on_a_permanent_error_at_once():
+def transaction_cancelled(*codes: str) -> ClientError:
+    return ClientError(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [{"Code": code} for code in codes],
+        },
+        "TransactWriteItems",
+    )
+
+
+def counting(failures: list[ClientError]):
     calls = []
 
-    @aws_retry
-    def denied() -> None:
+    @transaction_retry
+    def transact() -> str:
         calls.append(1)
-        raise client_error("AccessDenied", 403)
-
-    with pytest.raises(ClientError):
-        denied()
-    assert len(calls) == 1
-
-
-def test_aws_retry_retries_throttling_until_it_passes():
-    calls = []
-
-    @aws_retry
-    def flaky() -> str:
-        calls.append(1)
-        if len(calls) < 3:
-            raise client_error("ThrottlingException")
+        if failures:
+            raise failures.pop(0)
         return "ok"
 
-    assert flaky() == "ok" and len(calls) == 3
+    return transact, calls
+
+
+def test_a_transaction_cancelled_by_a_concurrent_one_is_sent_again_until_it_passes():
+    transact, calls = counting([transaction_cancelled("None", "TransactionConflict")] * 2)
+    assert transact() == "ok" and len(calls) == 3
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        transaction_cancelled("ConditionalCheckFailed"),
+        # botocore's standard mode has already retried these: sending them again multiplies.
+        client_error("ThrottlingException"),
+        client_error("InternalServerError", 500),
+    ],
+    ids=["condition", "throttling", "server-error"],
+)
+def test_transaction_retry_leaves_every_other_error_to_botocore_or_the_caller(error):
+    transact, calls = counting([error])
+    with pytest.raises(ClientError):
+        transact()
+    assert len(calls) == 1
 
 
 def environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
@@ -140,6 +160,7 @@ def test_log_level_is_read_in_any_case(monkeypatch):
         ("IOR_RECEIVE_WAIT_SECONDS", "30", "less than or equal to 20"),
         ("IOR_CLAIM_CHECK_THRESHOLD_BYTES", "300000", "less than or equal to 262144"),
         ("IOR_CLAIM_LEASE_SECONDS", "10", "at least twice IOR_VISIBILITY_HEARTBEAT_SECONDS=30"),
+        ("IOR_TRANSIENT_RETRY_BUDGET_SECONDS", "-1", "greater than or equal to 0"),
     ],
 )
 def test_settings_reject_a_value_out_of_range_in_one_line_naming_the_variable(
@@ -171,8 +192,34 @@ def test_plan_notifies_ingestion_for_sap_and_upload_prefixes():
     assert notes == {"ior-raw/sap/->ior-ingestion", "ior-raw/upload/->ior-ingestion"}
 
 
-def test_emf_record_declares_its_metrics():
-    record = emf_record("ingestion", "s3:ObjectCreated", "done", 0.25)
-    directive = record["_aws"]["CloudWatchMetrics"][0]
-    assert {m["Name"] for m in directive["Metrics"]} == {"Processed", "Failed", "Duration"}
+def test_outcome_record_declares_its_metrics_per_type_and_per_service():
+    record = outcome_record("ingestion", "s3:ObjectCreated", "done", 0.25)
+    [directive] = record["_aws"]["CloudWatchMetrics"]
+    assert directive["Dimensions"] == [["service", "type"], ["service"]]
+    assert {m["Name"] for m in directive["Metrics"]} == {
+        "Processed",
+        "Failed",
+        "DeadLettered",
+        "Deferred",
+        "Duration",
+    }
     assert record["Processed"] == 1 and record["Failed"] == 0 and record["Duration"] == 250.0
+
+
+def test_a_dead_lettered_message_counts_as_failed_and_dead_lettered():
+    record = outcome_record("normalization", "ior.extract.accepted", "dead-lettered", 1.0)
+    assert (record["Failed"], record["DeadLettered"], record["Processed"]) == (1, 1, 0)
+
+
+def test_published_records_count_events_per_type():
+    records = published_records("comparison", ["ior.comparison.completed", "ior.alert.raised"] * 2)
+    counts = {record["type"]: record["Published"] for record in records}
+    assert counts == {"ior.comparison.completed": 2, "ior.alert.raised": 2}
+    [directive] = records[0]["_aws"]["CloudWatchMetrics"]
+    assert directive["Dimensions"] == [["service", "type"]]
+
+
+def test_transient_deferrals_back_off_doubling_up_to_a_minute():
+    delays = [transient_delay_seconds(n) for n in range(8)]
+    assert delays == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert transient_delay_seconds(10**9) == 60

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from services.runtime.aws.parallel import side_by_side
-from services.runtime.aws.retries import aws_retry
+from services.runtime.aws.retries import transaction_retry
 from services.runtime.errors import TransientAwsError
 
 if TYPE_CHECKING:
@@ -106,15 +106,13 @@ class DynamoBatches:
         # Unprocessed items mean the table is throttling: wait before asking again.
         self._sleep(self._backoff * 2**attempt * (1 + random.random()))
 
-    @aws_retry
     def _batch_write(self, table: str, requests: Sequence[Any]) -> Mapping[str, Any]:
         return self._db.batch_write_item(RequestItems={table: requests})
 
-    @aws_retry
     def _batch_get(self, table: str, keys: Sequence[Item]) -> Mapping[str, Any]:
         return self._db.batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True}})
 
-    @aws_retry
+    @transaction_retry
     def _transact(self, table: str, updates: Sequence[Update]) -> None:
         self._db.transact_write_items(
             TransactItems=[

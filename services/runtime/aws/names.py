@@ -27,19 +27,20 @@ class NameResolver:
             return self._queue_urls[name]
 
     def queue_arn(self, name: str) -> str:
-        return f"arn:aws:sqs:{self._region}:{self._account()}:{name}"
+        return f"arn:aws:sqs:{self._region}:{self.account_id()}:{name}"
 
     def queue_arn_from_url(self, url: str) -> str:
         return self.queue_arn(url.rstrip("/").rsplit("/", 1)[-1])
 
     def topic_arn(self, name: str) -> str:
-        return f"arn:aws:sns:{self._region}:{self._account()}:{name}"
+        return f"arn:aws:sns:{self._region}:{self.account_id()}:{name}"
 
     @property
     def _region(self) -> str:
         return self._clients.sns.meta.region_name
 
-    def _account(self) -> str:
+    def account_id(self) -> str:
+        """The caller's AWS account (asked once)."""
         with self._lock:
             if self._account_id is None:
                 self._account_id = self._clients.sts.get_caller_identity()["Account"]

@@ -29,7 +29,6 @@ from contracts.topology import (
     TOPOLOGY,
 )
 from services.runtime.aws.dynamo_batches import DynamoBatches
-from services.runtime.aws.retries import aws_retry
 from services.runtime.errors import ReferenceRowUnreadable
 
 if TYPE_CHECKING:
@@ -147,7 +146,6 @@ class ReferenceStore:
             return False
         return True
 
-    @aws_retry
     def _put_stamp(self, sync: FeedSync) -> None:
         self._db.put_item(
             TableName=TABLE_FEED_SYNC,
@@ -156,7 +154,6 @@ class ReferenceStore:
             ExpressionAttributeValues={":at": {"S": sync.extracted_at.isoformat()}},
         )
 
-    @aws_retry
     def last_sync(self, feed: str) -> FeedSync | None:
         response = self._db.get_item(
             TableName=TABLE_FEED_SYNC, Key={"feed": {"S": feed}}, ConsistentRead=True
@@ -175,13 +172,11 @@ class ReferenceStore:
         self._batches.put_all(table, distinct)
         return len(distinct)
 
-    @aws_retry
     def _scan_page(self, table: str, start_key: Item | None) -> Mapping[str, Any]:
         if start_key is None:
             return self._db.scan(TableName=table, ConsistentRead=True)
         return self._db.scan(TableName=table, ConsistentRead=True, ExclusiveStartKey=start_key)
 
-    @aws_retry
     def _query_page(self, table: str, partition: str, start_key: Item | None) -> Mapping[str, Any]:
         query: dict[str, Any] = {
             "TableName": table,

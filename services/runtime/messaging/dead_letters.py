@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from services.runtime.aws.retries import aws_retry
-from services.runtime.messaging.messages import InboundMessage
+from services.runtime.messaging.messages import DEFERRAL_ATTRIBUTES, InboundMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("ior.dlq")
 _MAX_MESSAGE_CHARS = 1000
-_NUMBER_ATTRIBUTES = frozenset({"version", "replay_count"})
+_NUMBER_ATTRIBUTES = frozenset({"version", "replay_count", *DEFERRAL_ATTRIBUTES})
 
 
 def original_attributes(message: InboundMessage) -> dict[str, MessageAttributeValueTypeDef]:
@@ -36,10 +35,11 @@ class DeadLetters:
         self._dlq_url = dlq_url
         self._service = service
 
-    @aws_retry
     def send(self, message: InboundMessage, error_type: str, error_message: str) -> None:
         """Body and original attributes are kept as they were, so a replay is the same message."""
         attributes = original_attributes(message)
+        for name in DEFERRAL_ATTRIBUTES:
+            attributes.pop(name, None)
         reason = {
             "error_type": error_type,
             "error_message": error_message[:_MAX_MESSAGE_CHARS] or error_type,

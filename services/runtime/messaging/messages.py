@@ -8,6 +8,13 @@ from typing import Any
 
 from contracts.envelope import Envelope, EventData
 
+# Set by `deferrals` on a message put back after a transient AWS error: when the first such error
+# happened (epoch seconds) and how often the message was put back since. A dead-lettered message
+# loses them, so a replay after the outage gets the whole budget again.
+TRANSIENT_SINCE = "transient_since"
+TRANSIENT_DEFERRALS = "transient_deferrals"
+DEFERRAL_ATTRIBUTES = (TRANSIENT_SINCE, TRANSIENT_DEFERRALS)
+
 
 @dataclass(frozen=True)
 class InboundMessage:

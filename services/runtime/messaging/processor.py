@@ -4,12 +4,18 @@ The same object serves the long-poll worker and the Lambda adapter, so both beha
 - a permanent error (`IorError.permanent`) sends the message to the DLQ at once, with its reason;
 - so does an error that comes from the message's data (or from code), such as a pydantic
   `ValidationError` or a `KeyError`: reason `invalid-data`, with the exception and its text;
-- anything else is retried by SQS with backoff, and on the last allowed receive (the queue's
-  `max_receive_count` in the topology) the message is dead-lettered with reason
-  `retries-exhausted` and the last error, instead of silently by SQS;
+- an error that says AWS is unavailable or throttling, still after botocore's own retries
+  (`retries.is_transient`: refused or dropped connections, throttling, 5xx), defers the message
+  with backoff without spending its receives, within the settings' transient budget (see
+  `deferrals`): an outage of a few minutes ends with the message completed, not dead-lettered;
+- anything else (and a transient error past that budget) is retried by SQS with backoff, and on
+  the last allowed receive (the queue's `max_receive_count` in the topology) the message is
+  dead-lettered with reason `retries-exhausted` and the last error, instead of silently by SQS;
 - a message whose key another worker's live lease holds is deferred: sent again as a fresh copy
   delayed until the lease lapses (see `deferrals`), so the receives it spent waiting never count
-  towards `max_receive_count`, and a crashed worker's message is completed, not dead-lettered.
+  towards `max_receive_count`, and a crashed worker's message is completed, not dead-lettered;
+- a claim that cannot be released after a failure (DynamoDB unreachable) is left to lapse: its
+  lease expires by itself, and the next attempt defers until it has.
 
 `HeldClaim` lets the worker's visibility heartbeat renew the lease of the work in progress.
 """
@@ -24,13 +30,14 @@ import structlog
 from botocore.exceptions import BotoCoreError
 
 from contracts.errors import IorError
+from services.runtime.aws.retries import is_transient
 from services.runtime.errors import AlreadyInProgress, NoHandler
 from services.runtime.messaging.dead_letters import DeadLetters
 from services.runtime.messaging.deferrals import Deferrals
 from services.runtime.messaging.idempotency import Claim, IdempotencyStore
 from services.runtime.messaging.messages import Handled, InboundMessage, ServiceApp, Work
 from services.runtime.messaging.publisher import Publisher
-from services.runtime.metrics import emit_metrics
+from services.runtime.metrics import emit_metrics, emit_published
 
 log = structlog.get_logger("ior.processor")
 
@@ -126,8 +133,9 @@ class MessageProcessor:
                 self._publisher.publish(handled.envelopes)
             except BaseException:
                 held.key = None
-                self._idempotency.release(work.key)
+                self._release(work.key)
                 raise
+            emit_published(self._app.name, (envelope.type for envelope in handled.envelopes))
             held.key = None
             self._idempotency.complete(work.key)
             log.info("work.completed", key=work.key)
@@ -136,6 +144,12 @@ class MessageProcessor:
                     effect()
                 except Exception as exc:
                     log.warning("work.after_commit_failed", key=work.key, error=str(exc))
+
+    def _release(self, key: str) -> None:
+        try:
+            self._idempotency.release(key)
+        except Exception as exc:  # the error that made the work fail is the one to report
+            log.warning("idempotency.release_failed", key=key, error=_reason(exc), left_to="lease")
 
     def _handle(self, work: Work) -> Handled:
         handler = self._app.handlers.get(work.event_type)
@@ -154,11 +168,24 @@ class MessageProcessor:
 
     def _retry_or_give_up(self, message: InboundMessage, exc: Exception) -> Outcome:
         reason = _reason(exc)
+        if is_transient(exc) and self._wait_out(message, reason):
+            return Outcome.DEFERRED
         if message.receive_count >= self._max_receive_count:
             self._dead_letters.send(message, "retries-exhausted", reason)
             return Outcome.DEAD_LETTERED
         log.warning("message.retry", receive_count=message.receive_count, error=reason)
         return Outcome.RETRY
+
+    def _wait_out(self, message: InboundMessage, reason: str) -> bool:
+        """Put the message back for after AWS's outage; False once its budget is spent."""
+        try:
+            deferred = self._deferrals.after_transient_error(message)
+        except Exception as error:  # SQS unavailable too: the message comes back by itself
+            log.warning("message.defer_failed", error=_reason(error))
+            return False
+        if deferred:
+            log.warning("message.deferred_after_transient_error", error=reason)
+        return deferred
 
 
 def _from_data(exc: Exception) -> bool:

@@ -11,7 +11,6 @@ import structlog
 from contracts.envelope import Envelope
 from contracts.topology import EVENT_TOPICS
 from services.runtime.aws.names import NameResolver
-from services.runtime.aws.retries import aws_retry
 from services.runtime.errors import TransientAwsError
 from services.runtime.messaging.claimcheck import ClaimCheckStore
 
@@ -49,7 +48,6 @@ class Publisher:
             for start in range(0, len(batch), _SNS_BATCH):
                 self._publish_batch(topic, batch[start : start + _SNS_BATCH])
 
-    @aws_retry
     def _publish_batch(self, topic: str, envelopes: Sequence[Envelope]) -> None:
         entries: list[PublishBatchRequestEntryTypeDef] = []
         for index, envelope in enumerate(envelopes):

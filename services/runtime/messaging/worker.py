@@ -15,9 +15,8 @@ import asyncio
 from typing import Any
 
 import structlog
-from aiobotocore.session import get_session
 
-from services.runtime.aws.clients import client_kwargs
+from services.runtime.aws.clients import async_client
 from services.runtime.messaging.messages import InboundMessage
 from services.runtime.messaging.processor import HeldClaim, MessageProcessor, Outcome
 from services.runtime.settings import Settings
@@ -43,8 +42,7 @@ class QueueWorker:
         self._inflight: set[asyncio.Task[None]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        session = get_session()
-        async with session.create_client("sqs", **client_kwargs(self._settings, "sqs")) as sqs:
+        async with async_client(self._settings, "sqs") as sqs:
             log.info("worker.started", service=self.service, queue=self._queue_url)
             while not stop.is_set():
                 free = self._settings.worker_concurrency - len(self._inflight)

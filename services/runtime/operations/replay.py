@@ -10,11 +10,15 @@ Two ways, and the summary says which ran:
   deleted from the DLQ only after that send succeeded. An interruption at any point therefore
   leaves every message in the DLQ, in the queue, or (killed between send and delete) in both with
   the same body and event id, which idempotent consumers process once.
+  A run takes each message once: one it sent back and the service dead-letters again while the
+  run goes on (same body, the `replay_count` the run gave it) is left in the DLQ and reported as
+  returned, instead of being replayed again until the loop guard stops it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -82,6 +86,7 @@ class Verdict(StrEnum):
     MOVE = "move"
     SKIP = "skip"  # does not match the filters: not this replay's business
     REFUSE = "refuse"  # the loop guard: replayed too often already
+    RETURNED = "returned"  # this run sent it back and the service dead-lettered it again
 
 
 def parse_filters(expressions: Iterable[str]) -> dict[str, str]:
@@ -200,6 +205,7 @@ class ReplaySummary:
     skipped: int  # did not match the filters
     refused: tuple[NotReplayed, ...] = ()
     failed: tuple[NotReplayed, ...] = ()
+    returned: tuple[NotReplayed, ...] = ()  # dead-lettered again during this run: left alone
 
 
 def replay(
@@ -255,6 +261,7 @@ def replay(
         skipped=run.skipped,
         refused=tuple(run.refused),
         failed=tuple(run.failed),
+        returned=tuple(run.returned),
     )
 
 
@@ -348,10 +355,14 @@ class _MessageByMessage:
         self._replay_limit, self._limiter = replay_limit, limiter
         self._progress, self._total = progress, total
         self._in_hand: dict[str, str] = {}  # message id → latest receipt handle
+        # (SHA-256 of the body, replay_count) of every message this run sent back: the service
+        # dead-letters a failure with body and attributes unchanged, under a new message id.
+        self._sent: set[tuple[str, int | None]] = set()
         self._handled = 0
         self.moved = self.matched = self.skipped = 0
         self.refused: list[NotReplayed] = []
         self.failed: list[NotReplayed] = []
+        self.returned: list[NotReplayed] = []
 
     def run(self) -> None:
         try:
@@ -389,6 +400,10 @@ class _MessageByMessage:
     def _decide(self, message: DlqMessage) -> Verdict:
         self._handled += 1
         text = message.text_attributes
+        if _identity(message.body, replay_count(text)) in self._sent:
+            reason = "dead-lettered again after this replay sent it back"
+            self.returned.append(_not_replayed(message, reason))
+            return Verdict.RETURNED
         decision = verdict(text, self._filters, self._replay_limit)
         if decision is Verdict.SKIP:
             self.skipped += 1
@@ -414,11 +429,10 @@ class _MessageByMessage:
             self._delete(sent)
 
     def _send(self, message: DlqMessage) -> bool:
+        attributes = replayed_attributes(message.attributes)
         try:
             self._sqs.send_message(
-                QueueUrl=self._queue_url,
-                MessageBody=message.body,
-                MessageAttributes=replayed_attributes(message.attributes),
+                QueueUrl=self._queue_url, MessageBody=message.body, MessageAttributes=attributes
             )
         except ClientError as exc:
             if is_transient(exc):
@@ -426,6 +440,7 @@ class _MessageByMessage:
             self.failed.append(_not_replayed(message, f"the queue refused it: {exc}"))
             self._hold([message])
             return False
+        self._sent.add(_identity(message.body, int(attributes[REPLAY_COUNT]["StringValue"])))
         return True
 
     def _delete(self, messages: list[DlqMessage]) -> None:
@@ -448,6 +463,10 @@ class _MessageByMessage:
                 f"{len(failed_ids)} message(s) reached the queue but are still in the DLQ "
                 f"({response['Failed'][0].get('Message')}); replaying them again is harmless"
             )
+
+
+def _identity(body: str, count: int | None) -> tuple[str, int | None]:
+    return hashlib.sha256(body.encode()).hexdigest(), count
 
 
 def _not_replayed(message: DlqMessage, reason: str) -> NotReplayed:

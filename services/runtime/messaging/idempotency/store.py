@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 import structlog
 
 from contracts.topology import TABLE_IDEMPOTENCY
-from services.runtime.aws.retries import aws_retry
 from services.runtime.errors import AlreadyInProgress, IdempotencyKeyMissing
 from services.runtime.messaging.idempotency.record import Claim, IdempotencyRecord, Status
 
@@ -87,7 +86,6 @@ class IdempotencyStore:
             return False
         return True
 
-    @aws_retry
     def complete(self, key: str) -> None:
         self._owners.pop(key, None)
         now = int(self._clock())
@@ -101,7 +99,6 @@ class IdempotencyStore:
             },
         )
 
-    @aws_retry
     def release(self, key: str) -> None:
         """Drop our IN_PROGRESS claim after a failure, so the retry need not wait for the lease."""
         owner = self._owners.pop(key, None)
@@ -119,7 +116,6 @@ class IdempotencyStore:
                 },
             )
 
-    @aws_retry
     def get(self, key: str) -> IdempotencyRecord | None:
         item = self._db.get_item(
             TableName=self._table, Key={"key": {"S": key}}, ConsistentRead=True
@@ -134,7 +130,6 @@ class IdempotencyStore:
             expires_at=int(found["expires_at"]["N"]),
         )
 
-    @aws_retry
     def _put_in_progress(self, key: str, owner: str, now: int) -> None:
         self._db.put_item(
             TableName=self._table,
@@ -153,7 +148,6 @@ class IdempotencyStore:
             },
         )
 
-    @aws_retry
     def _extend_lease(self, key: str, owner: str, now: int) -> None:
         self._db.update_item(
             TableName=self._table,
