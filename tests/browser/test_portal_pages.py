@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from services.portal.web.formats import money
@@ -137,3 +138,15 @@ def test_every_page_renders_with_the_header(portal, browser, timings, calc_id, n
     assert browser.find_element(By.CSS_SELECTOR, ".who .role").text == "(viewer)"
     assert "Last SAP sync" in browser.find_element(By.CSS_SELECTOR, ".freshness summary").text
     screenshot(browser, name)
+
+
+def test_the_badge_opens_from_the_keyboard_and_sign_out_ends_the_session(portal, browser):
+    sign_in(browser, portal, "viewer")
+    badge = browser.find_element(By.CSS_SELECTOR, ".freshness summary")
+    badge.send_keys(Keys.ENTER)
+    panel = wait_for(browser, ".freshness .panel")
+    assert "ZEMM004 daily" in panel.text and "comparison 1" in panel.text
+    browser.find_element(By.ID, "sign-out").click()
+    wait_for(browser, "main h1", "Signed out")
+    browser.get(f"{portal.url}/customs-lines")
+    assert "/dev-issuer/authorize" in browser.current_url

@@ -93,7 +93,7 @@
       }
       const dry = await api("POST", form.dataset.api, { dry_run: true });
       if (!dry.ok) { say(output, refusal(dry), false); return; }
-      say(output, `Dry run: ${dry.json.matched} would move, ${dry.json.skipped} skipped, ${dry.json.refused.length} refused (${dry.json.method}).`, true);
+      say(output, `Dry run: ${dry.json.matched} would move, ${dry.json.skipped} skipped, ${dry.json.refused.length} refused.`, true);
       if (!dry.json.matched) return;
       const confirm = document.createElement("button");
       confirm.type = "button"; confirm.className = "confirm"; confirm.textContent = `Confirm: replay ${dry.json.matched}`;
