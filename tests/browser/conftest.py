@@ -81,7 +81,9 @@ class Served:
         self._thread.join(timeout=WAIT_SECONDS)
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: the workers and the server stop with the browser tests, before the other suites
+# (moto's state is per process, and these workers would take their messages).
+@pytest.fixture(scope="module")
 def portal(emulator: str) -> Iterator[Served]:  # noqa: F811 - the imported fixture
     context = fresh_context(emulator)
     run = run_pipeline(context, find_extract_files(SAMPLES), lambda _: None)
@@ -93,7 +95,7 @@ def portal(emulator: str) -> Iterator[Served]:  # noqa: F811 - the imported fixt
         yield served
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -110,7 +112,7 @@ def browser() -> Iterator[object]:
     driver.quit()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def timings() -> Iterator[dict[str, dict[str, float]]]:
     measured: dict[str, dict[str, float]] = {}
     yield measured
