@@ -19,6 +19,7 @@ from services.portal.api.session import SignedCookies
 from services.portal.api.settings import PortalSettings
 from services.portal.api.tokens import RemoteKeySet, TokenVerifier, discovery
 from services.portal.queries import PortalQueries
+from services.portal.web import mount as web
 from services.runtime.context import RuntimeContext
 
 
@@ -63,6 +64,7 @@ def create_app(
     app.include_router(
         oidc.router(settings, endpoints, verifier(settings.oidc_client_id), cookies, http)
     )
+    web.install(app, backend, guard)  # the pages, on the same queries, actions and sign-in
     return app
 
 

@@ -1,0 +1,113 @@
+"""The pages' pure parts: the freshness badge's verdict, amounts as pages write them, the
+customs-lines filter read from a form, and the IEEPA refund rows."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contracts.feeds import FEEDS
+from services.portal.errors import InvalidQuery
+from services.portal.web.formats import money, when
+from services.portal.web.freshness import Level, ago, freshness
+from services.portal.web.lines import line_filter
+from services.portal.web.refunds import per_program, refund_rows
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+def synced(**ages: timedelta) -> list[dict[str, str]]:
+    """Every feed synced an hour ago, but those given another age."""
+    return [
+        {"feed": feed, "synced_at": (NOW - ages.get(feed, timedelta(hours=1))).isoformat()}
+        for feed in FEEDS
+    ]
+
+
+def test_every_feed_on_time_and_no_dead_letters_is_fresh():
+    badge = freshness(synced(), {"ingestion": 0}, NOW)
+    assert badge.level is Level.FRESH
+    assert badge.headline == "Last SAP sync 1 h ago"
+
+
+def test_a_daily_feed_older_than_26_hours_is_late():
+    assert freshness(synced(ZEMM004=timedelta(hours=27)), {}, NOW).level is Level.LATE
+    assert freshness(synced(ZEMM004=timedelta(hours=25)), {}, NOW).level is Level.FRESH
+
+
+def test_a_weekly_feed_is_late_only_after_8_days():
+    assert freshness(synced(ZEMM005=timedelta(days=7)), {}, NOW).level is Level.FRESH
+    badge = freshness(synced(ZEMM005=timedelta(days=8, hours=1)), {}, NOW)
+    assert badge.level is Level.LATE and badge.reasons == ["ZEMM005 is late"]
+
+
+def test_a_feed_never_synced_is_late():
+    seen = [view for view in synced() if view["feed"] != "ZSDR010"]
+    assert freshness(seen, {}, NOW).level is Level.LATE
+
+
+def test_a_dlq_holding_messages_is_red_whatever_the_feeds():
+    badge = freshness(synced(ZEMM004=timedelta(days=3)), {"comparison": 2}, NOW)
+    assert badge.level is Level.DEAD_LETTERS
+    assert badge.reasons[0] == "comparison DLQ holds 2"
+
+
+def test_a_daily_extract_dates_its_feed_by_its_arrival():
+    views = [
+        {"feed": feed, "received_at": (NOW - timedelta(hours=2)).isoformat()} for feed in FEEDS
+    ]
+    assert freshness(views, {}, NOW).headline == "Last SAP sync 2 h ago"
+
+
+@pytest.mark.parametrize(
+    ("age", "said"),
+    [
+        (timedelta(seconds=5), "just now"),
+        (timedelta(minutes=5), "5 min ago"),
+        (timedelta(hours=30), "30 h ago"),
+        (timedelta(days=9), "9 days ago"),
+        (None, "never"),
+    ],
+)
+def test_ages_read_as_people_say_them(age, said):
+    assert ago(age) == said
+
+
+def test_amounts_keep_their_cents_and_group_thousands():
+    assert money("367376.7") == "367,376.70"
+    assert money("n/a") == "n/a"
+    assert when("2026-12-02T00:50:48.454547+00:00") == "2026-12-02 00:50 UTC"
+
+
+def test_a_form_date_that_is_not_a_date_is_refused_with_its_name():
+    with pytest.raises(InvalidQuery, match="entry_from must be a date"):
+        line_filter({"entry_from": "04/01/2026", "entry_to": "2026-04-30"})
+
+
+def test_empty_form_fields_filter_nothing():
+    wanted = line_filter({"entry_from": "", "po": "4500018433", "hts": ""})
+    assert wanted.attributes() == {"po_number": "4500018433"}
+
+
+def test_refund_rows_are_the_ieepa_layers_that_paid_duty():
+    line = {
+        "entry_date": "2025-09-18",
+        "invoice_number": "SFW-2508-0147",
+        "duty_layers": [
+            {"program": "MFN", "code": "9403200080", "rate_pct": "0", "duty_usd": "0.00"},
+            {
+                "program": "IEEPA-FENTANYL",
+                "code": "9903.01.24",
+                "rate_pct": "20",
+                "duty_usd": "1332.00",
+            },
+            {
+                "program": "IEEPA-RECIPROCAL",
+                "code": "9903.01.33",
+                "rate_pct": "0",
+                "duty_usd": "0.00",
+            },
+        ],
+    }
+    rows = refund_rows([line])
+    assert [(row["program"], row["duty_usd"]) for row in rows] == [("IEEPA-FENTANYL", "1332.00")]
+    assert per_program(rows + rows) == {"IEEPA-FENTANYL": 2664}
