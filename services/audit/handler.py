@@ -101,16 +101,35 @@ class AuditHandler:
             self._index.mark_superseded(record.calc_id, invoices, current)
 
     def _write_event(self, envelope: Envelope) -> AuditedObject:
-        return self._write(event_key(envelope), envelope.to_json().encode(), "application/json")
+        # Event ids come from their cause, so an event published again (a message handled again
+        # once its idempotency record expired, or two racing triggers) has the id, and the key,
+        # of the one recorded, with another `time`: that is the same event, and the first stands.
+        return self._write(
+            event_key(envelope),
+            envelope.to_json().encode(),
+            "application/json",
+            same_as=lambda stored: same_event(Envelope.from_json(stored), envelope),
+        )
 
-    def _write(self, key: str, body: bytes, content_type: str) -> AuditedObject:
-        written = self._store.write_once(key, body, content_type=content_type)
+    def _write(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str,
+        same_as: Callable[[bytes], bool] | None = None,
+    ) -> AuditedObject:
+        written = self._store.write_once(key, body, content_type=content_type, same_as=same_as)
         log.info(
             "audit.written" if written.new else "audit.already_written",
             key=key,
             version_id=written.audited.version_id,
         )
         return written.audited
+
+
+def same_event(stored: Envelope, published: Envelope) -> bool:
+    """Whether `published` is `stored` published again: all but the publication time agree."""
+    return stored.model_copy(update={"time": published.time}) == published
 
 
 def _span(dates: list[date]) -> tuple[date, date] | None:

@@ -64,8 +64,16 @@ class LockedStore:
     def _owner(self) -> dict[str, Any]:
         return owner_arguments(self._expected_owner)
 
-    def write_once(self, key: str, body: bytes, *, content_type: str) -> Written:
-        """Write `body` under `key` unless it exists."""
+    def write_once(
+        self,
+        key: str,
+        body: bytes,
+        *,
+        content_type: str,
+        same_as: Callable[[bytes], bool] | None = None,
+    ) -> Written:
+        """Write `body` under `key` unless it exists. When other bytes are there, `same_as`
+        (if given) says whether they record the same thing all the same; then they stand."""
         digest = hashlib.sha256(body)
         checksum = base64.b64encode(digest.digest()).decode()
         try:
@@ -87,21 +95,29 @@ class LockedStore:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != _ALREADY_WRITTEN:
                 raise
-            return Written(self._already_written(key, checksum, digest.hexdigest()), new=False)
+            audited = self._already_written(key, checksum, digest.hexdigest(), same_as)
+            return Written(audited, new=False)
         return Written(AuditedObject(self.uri(key), written["VersionId"], digest.hexdigest()), True)
 
-    def _already_written(self, key: str, checksum: str, sha256: str) -> AuditedObject:
+    def _already_written(
+        self, key: str, checksum: str, sha256: str, same_as: Callable[[bytes], bool] | None
+    ) -> AuditedObject:
         """The version an earlier call wrote under `key`: the one there, if it holds our bytes
-        (S3 checked their SHA-256 checksum when they were written)."""
+        (S3 checked their SHA-256 checksum when they were written) or what `same_as` accepts."""
         head = self._s3.head_object(
             Bucket=self._bucket, Key=key, ChecksumMode="ENABLED", **self._owner()
         )
-        if head.get("ChecksumSHA256") != checksum:
+        if head.get("ChecksumSHA256") == checksum:
+            return AuditedObject(self.uri(key), head["VersionId"], sha256)
+        stored = self._s3.get_object(
+            Bucket=self._bucket, Key=key, VersionId=head["VersionId"], **self._owner()
+        )["Body"].read()
+        if same_as is None or not same_as(stored):
             raise AuditKeyTaken(
                 f"{self.uri(key)} (version {head.get('VersionId')}) already holds other bytes "
                 f"than the SHA-256 {sha256} audit came to write; find out who wrote it"
             )
-        return AuditedObject(self.uri(key), head["VersionId"], sha256)
+        return AuditedObject(self.uri(key), head["VersionId"], hashlib.sha256(stored).hexdigest())
 
     def uri(self, key: str) -> str:
         return s3_uri(self._bucket, key)

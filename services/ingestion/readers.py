@@ -92,7 +92,11 @@ def _check_row(row_number: int, cells: tuple[Any, ...], max_records: int) -> Non
 
 
 def _record(names: list[str], cells: tuple[Any, ...]) -> RawRecord:
-    record: RawRecord = dict(zip(names, cells, strict=False))
+    # A row may end before the header does (a sheet read without its stated dimension, a CSV
+    # row without trailing commas): the cells it leaves out are blank, not missing fields.
+    record: RawRecord = {
+        name: cells[index] if index < len(cells) else None for index, name in enumerate(names)
+    }
     if len(cells) > len(names):
         # Kept so the record fails validation with a finding rather than losing cells silently.
         record["_extra_cells"] = [cell for cell in cells[len(names) :] if cell not in (None, "")]

@@ -194,6 +194,30 @@ def test_a_key_already_written_is_not_written_again_even_past_idempotency(contex
     assert len(versions(context)) == 1
 
 
+def test_an_event_published_again_with_another_time_is_the_one_recorded(context):
+    """Ids come from the cause: a message handled again past its idempotency record republishes
+    its events with their ids and a new `time`: the first record stands, none is dead-lettered."""
+    app = load_app("audit", context)
+    envelope = envelope_of(OTHER_EVENTS[ExtractAcceptedV1.TYPE])
+    again = envelope.model_copy(update={"time": envelope.time + timedelta(minutes=5)})
+    for published in (envelope, again):
+        app.handlers[published.type](ConsumedEvent(published, parse_event(published)))
+
+    key = f"events/{envelope.time:%Y/%m/%d}/{envelope.type}/{envelope.id}.json"
+    assert versions(context) == [key]
+    assert Envelope.from_json(context.blobs.get(BUCKET_AUDIT, key)) == envelope
+
+
+def test_an_event_with_the_id_of_one_recorded_but_other_data_is_refused(context):
+    app = load_app("audit", context)
+    envelope = envelope_of(OTHER_EVENTS[ExtractAcceptedV1.TYPE])
+    app.handlers[envelope.type](ConsumedEvent(envelope, parse_event(envelope)))
+    other = envelope.model_copy(update={"data": {**envelope.data, "rejected_count": 7}})
+
+    with pytest.raises(AuditKeyTaken, match="already holds other bytes"):
+        app.handlers[other.type](ConsumedEvent(other, parse_event(other)))
+
+
 def test_calculation_record_and_lines_are_copied_verbatim_under_retention(context):
     envelope = calculation_event(context)
     data = parse_event(envelope)

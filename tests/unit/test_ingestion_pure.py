@@ -166,6 +166,28 @@ def test_xlsx_rows_are_read_from_the_first_sheet_skipping_blank_rows():
     assert rows == [{"material": "000000000000000042", "is_packaging": True}]
 
 
+def test_xlsx_row_ending_before_the_header_leaves_its_last_fields_blank_not_missing():
+    """The sample packaging upload: a retail box whose `is_packaging` cell is empty."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["material", "packaging_type", "is_packaging"])
+    sheet.append(["000000000090000101", "PALLET", "X"])
+    sheet.append(["000000000090000412", "RETAIL_BOX"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = read_table(buffer.getvalue(), FileFormat.XLSX, 10)
+    assert rows[1] == {
+        "material": "000000000090000412",
+        "packaging_type": "RETAIL_BOX",
+        "is_packaging": None,
+    }
+
+
+def test_csv_row_without_trailing_commas_leaves_its_last_fields_blank():
+    [row] = read_table(b"a,b,c\n1\n", FileFormat.CSV, 10)
+    assert row == {"a": "1", "b": None, "c": None}
+
+
 def test_garbage_named_xlsx_is_unreadable():
     with pytest.raises(ExtractUnreadable, match="xlsx"):
         read_table(b"not a zip", FileFormat.XLSX, 10)
