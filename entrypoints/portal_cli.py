@@ -24,8 +24,8 @@ DEFAULT_PORT = 8000
 
 def register(subparsers: SubParsers, endpoint_option: EndpointOption) -> None:
     serve_text = (
-        "serve the portal's API (/api, OpenAPI at /api/docs) with uvicorn; sign-in through the "
-        "OIDC issuer of IOR_OIDC_*, or --dev-login on an emulator"
+        "serve the portal's pages (/) and API (/api, OpenAPI at /api/docs) with uvicorn; sign-in "
+        "through the OIDC issuer of IOR_OIDC_*, or --dev-login on an emulator"
     )
     serve = subparsers.add_parser("serve", help=serve_text, description=serve_text)
     serve.set_defaults(handler=cmd_serve)
@@ -88,7 +88,7 @@ def serve(
             app = portal.api_app(context, stack.enter_context(httpx.Client(timeout=10)))
         if workers:
             stack.enter_context(BackgroundWorkers(context, available_services()))
-        print(f"ior portal: {public_url}/api/docs (sign in: {public_url}/auth/login)", flush=True)
+        print(f"ior portal: {public_url}/ (API: {public_url}/api/docs)", flush=True)
         uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
