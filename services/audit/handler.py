@@ -101,14 +101,18 @@ class AuditHandler:
             self._index.mark_superseded(record.calc_id, invoices, current)
 
     def _write_event(self, envelope: Envelope) -> AuditedObject:
-        # Event ids come from their cause, so an event published again (a message handled again
-        # once its idempotency record expired, or two racing triggers) has the id, and the key,
-        # of the one recorded, with another `time`: that is the same event, and the first stands.
+        # Event ids come from their cause, and every consumer takes an id once. An event
+        # published again (its message handled again once the idempotency record expired, or
+        # two racing triggers) has the id, and so the key, of the one recorded, with another
+        # `time` and possibly other processing details (a recalculation's CALC-ID, which comes
+        # from its trigger's time): the first record of the event stands and the difference is
+        # logged; a recalculation's own record and lines are written under its CALC-ID all the
+        # same. Bytes that are no event of that id under the key are refused.
         return self._write(
             event_key(envelope),
             envelope.to_json().encode(),
             "application/json",
-            same_as=lambda stored: same_event(Envelope.from_json(stored), envelope),
+            same_as=lambda stored: _same_event(stored, envelope),
         )
 
     def _write(
@@ -127,9 +131,33 @@ class AuditHandler:
         return written.audited
 
 
-def same_event(stored: Envelope, published: Envelope) -> bool:
-    """Whether `published` is `stored` published again: all but the publication time agree."""
-    return stored.model_copy(update={"time": published.time}) == published
+def same_event_id(stored: Envelope, published: Envelope) -> bool:
+    """Whether `published` is `stored` published again: the same id, source and type."""
+    return (stored.id, stored.source, stored.type) == (
+        published.id,
+        published.source,
+        published.type,
+    )
+
+
+def _same_event(stored_bytes: bytes, published: Envelope) -> bool:
+    try:
+        stored = Envelope.from_json(stored_bytes)
+    except MalformedEvent:
+        return False
+    if not same_event_id(stored, published):
+        return False
+    if (stored.subject, stored.data) != (published.subject, published.data):
+        log.warning(
+            "audit.event_published_again_with_other_data",
+            event_id=published.id,
+            type=published.type,
+            recorded_subject=stored.subject,
+            published_subject=published.subject,
+            recorded_time=stored.time.isoformat(),
+            published_time=published.time.isoformat(),
+        )
+    return True
 
 
 def _span(dates: list[date]) -> tuple[date, date] | None:

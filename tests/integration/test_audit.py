@@ -208,14 +208,26 @@ def test_an_event_published_again_with_another_time_is_the_one_recorded(context)
     assert Envelope.from_json(context.blobs.get(BUCKET_AUDIT, key)) == envelope
 
 
-def test_an_event_with_the_id_of_one_recorded_but_other_data_is_refused(context):
+def test_an_event_published_again_with_other_processing_details_keeps_the_first(context):
     app = load_app("audit", context)
     envelope = envelope_of(OTHER_EVENTS[ExtractAcceptedV1.TYPE])
     app.handlers[envelope.type](ConsumedEvent(envelope, parse_event(envelope)))
     other = envelope.model_copy(update={"data": {**envelope.data, "rejected_count": 7}})
+    app.handlers[other.type](ConsumedEvent(other, parse_event(other)))
+
+    key = f"events/{envelope.time:%Y/%m/%d}/{envelope.type}/{envelope.id}.json"
+    assert versions(context) == [key]
+    assert Envelope.from_json(context.blobs.get(BUCKET_AUDIT, key)) == envelope
+
+
+def test_bytes_that_are_no_event_of_that_id_under_an_event_key_are_refused(context):
+    app = load_app("audit", context)
+    envelope = envelope_of(OTHER_EVENTS[ExtractAcceptedV1.TYPE])
+    key = f"events/{envelope.time:%Y/%m/%d}/{envelope.type}/{envelope.id}.json"
+    forge(context, key, b'{"forged": true}')
 
     with pytest.raises(AuditKeyTaken, match="already holds other bytes"):
-        app.handlers[other.type](ConsumedEvent(other, parse_event(other)))
+        app.handlers[envelope.type](ConsumedEvent(envelope, parse_event(envelope)))
 
 
 def test_calculation_record_and_lines_are_copied_verbatim_under_retention(context):
