@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 CUSTOMERS_CSV = Path(__file__).resolve().parents[2] / "samples/uploads/ZSDR010/customers-manual.csv"
 FORCE_REPLAY = """
 const done = arguments[arguments.length - 1];
-fetch("/api/dlq/comparison/replay", {method: "POST", headers: {
+fetch("/web/api/dlq/comparison/replay", {method: "POST", headers: {
   "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content,
   "Content-Type": "application/json"}, body: JSON.stringify({dry_run: false})})
   .then(r => done(r.status));

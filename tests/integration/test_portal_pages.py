@@ -33,6 +33,19 @@ def test_the_api_still_answers_problem_json_without_a_token(client):
     assert answer.headers["content-type"] == "application/problem+json"
 
 
+def test_the_pages_reach_the_api_under_web_api_with_the_same_checks(client, issuer):
+    assert client.get("/web/api/calculations").status_code == 401
+    mine = client.get("/web/api/me", headers=bearer(issuer, "viewer"))
+    assert (
+        mine.status_code == 200
+        and mine.json() == client.get("/api/me", headers=bearer(issuer, "viewer")).json()
+    )
+    replay = client.post("/web/api/dlq/comparison/replay", headers=bearer(issuer, "operator"))
+    assert replay.status_code == 403
+    paths = client.get("/api/openapi.json", headers=bearer(issuer, "viewer")).json()["paths"]
+    assert not [path for path in paths if path.startswith("/web")]
+
+
 def test_a_viewer_opening_the_upload_page_gets_a_403_page(client, issuer):
     answer = client.get("/upload", headers=bearer(issuer, "viewer"))
     assert answer.status_code == 403 and answer.headers["content-type"].startswith("text/html")

@@ -1,4 +1,5 @@
-"""The portal's ASGI app: `/api/…` (OpenAPI at `/api/openapi.json`) and `/auth/…` sign-in.
+"""The portal's ASGI app: `/api/…` (OpenAPI at `/api/openapi.json`), `/auth/…` sign-in, the
+pages, and the same API again under `/web/api/…` for the pages' own calls.
 
 `create_app` takes everything built already (tests give it an in-test issuer); `build_app`
 builds it from the settings and the issuer's discovery document, as `ior serve` and the Lambda
@@ -21,6 +22,11 @@ from services.portal.api.tokens import RemoteKeySet, TokenVerifier, discovery
 from services.portal.queries import PortalQueries
 from services.portal.web import mount as web
 from services.runtime.context import RuntimeContext
+
+# The pages' own calls reach the API routes here, with their session cookie and CSRF token. In
+# AWS, API Gateway's JWT authorizer guards `/api/…` and reads only the Authorization header, so
+# a browser session could never pass it; the app checks sessions and tokens on both prefixes.
+BROWSER_PREFIX = "/web"
 
 
 def create_app(
@@ -58,8 +64,9 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(reads.router(backend, guard))
-    app.include_router(writes.router(backend, guard))
+    for api in (reads.router(backend, guard), writes.router(backend, guard)):
+        app.include_router(api)
+        app.include_router(api, prefix=BROWSER_PREFIX, include_in_schema=False)
     # The ID token of the code flow is issued to the portal itself: its audience is the client.
     app.include_router(
         oidc.router(settings, endpoints, verifier(settings.oidc_client_id), cookies, http)

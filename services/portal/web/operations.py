@@ -1,5 +1,5 @@
 """Operations: every DLQ with its depth and a peek at its messages; for an admin, replay (a dry
-run first, then the confirmed move) through `POST /api/dlq/{service}/replay`."""
+run first, then the confirmed move) through `POST /web/api/dlq/{service}/replay`."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ from services.runtime.operations.dlq import service_queues
 
 HERE = Path(__file__).parent
 BADGE_SECONDS = timedelta(seconds=10)
-API_PREFIXES = ("/api", "/auth", "/static")
+API_PREFIXES = ("/api", "/web/api", "/auth", "/static")
 NAVIGATION = (
     ("/", "Today", Permission.READ),
     ("/customs-lines", "Customs lines", Permission.READ),

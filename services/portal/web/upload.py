@@ -1,5 +1,6 @@
 """Upload (operator): pick the feed, choose or drop a CSV/XLSX; the browser sends it to
-`POST /api/uploads/{feed}` and follows it through ingestion to its extract (`static/portal.js`)."""
+`POST /web/api/uploads/{feed}` and follows it through ingestion to its extract
+(`static/portal.js`)."""
 
 from __future__ import annotations
 

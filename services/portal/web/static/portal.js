@@ -2,6 +2,8 @@
 "use strict";
 (function () {
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+  // The API as the pages reach it: with the session cookie (a gateway guards /api for tokens).
+  const API = "/web/api";
 
   async function api(method, url, body) {
     const headers = { "X-CSRF-Token": csrf, Accept: "application/json" };
@@ -56,7 +58,7 @@
       const form = new FormData();
       form.append("file", file.files[0]);
       say(output, `Sending ${file.files[0].name}…`, true);
-      const answer = await api("POST", `/api/uploads/${encodeURIComponent(feed.value)}`, form);
+      const answer = await api("POST", `${API}/uploads/${encodeURIComponent(feed.value)}`, form);
       if (!answer.ok) { say(output, refusal(answer), false); return; }
       say(output, `Received as ${answer.json.uri}; waiting for ingestion…`, true);
       follow(answer.json, output, Date.now() + 120000);
@@ -64,7 +66,7 @@
   }
 
   async function follow(landed, output, until) {
-    const answer = await fetch(`/api/extracts?feed=${encodeURIComponent(landed.feed)}&sha256=${landed.sha256}`,
+    const answer = await fetch(`${API}/extracts?feed=${encodeURIComponent(landed.feed)}&sha256=${landed.sha256}`,
                                { headers: { Accept: "application/json" } });
     const items = answer.ok ? (await answer.json()).items : [];
     if (items.length) {
