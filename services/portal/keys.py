@@ -16,6 +16,10 @@ COMPARISON_SK_PREFIX = "COMPARISON#"
 EXTRACT_SK = "EXTRACT"
 ALERT_SK = "ALERT"
 FEED_SK = "FEED"
+# One item lists every entry date that has had customs lines, so a date range reads only those
+# days' partitions (a date whose lines were all superseded stays listed: its read is empty).
+ENTRY_DATES_PK = ENTRY_DATES_SK = "ENTRY_DATES"
+ENTRY_DATES = "entry_dates"
 
 
 def calc_pk(calc_id: str) -> str:

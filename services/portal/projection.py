@@ -23,6 +23,7 @@ from contracts.events import (
 from contracts.result_locations import comparison_workbook_uri
 from services.portal import keys
 from services.portal.changes import AddToSets, Changes, Item, PutLines, SetFields, Supersede
+from services.portal.line_items import line_item
 
 SUPERSEDED_INVOICES = "superseded_invoices"
 
@@ -71,6 +72,9 @@ def calculation(
             )
         )
     current = [line for line in lines if line.invoice_number not in data.superseded_by]
+    if current:
+        days = frozenset(line.entry_date.isoformat() for line in current)
+        marks.append(AddToSets(keys.ENTRY_DATES_PK, keys.ENTRY_DATES_SK, {keys.ENTRY_DATES: days}))
     return Changes(
         views=tuple(marks),
         supersessions=tuple(
@@ -79,16 +83,6 @@ def calculation(
         ),
         lines=(PutLines(data.calc_id, tuple(line_item(line) for line in current)),),
     )
-
-
-def line_item(line: CustomsLineV1) -> Item:
-    """A customs line as the lines table keeps it: every field, amounts as text."""
-    document: dict[str, Any] = line.model_dump(mode="json")
-    return {
-        "entry_date": line.entry_date.isoformat(),
-        "line_key": keys.line_key(line),
-        **{name: value for name, value in document.items() if value is not None},
-    }
 
 
 def comparison(envelope: Envelope, data: ComparisonCompletedV1) -> Changes:

@@ -3,14 +3,14 @@
 The API routes and the web pages call these same functions, so a page and its API agree. Lists
 are newest first and paged (`Page`); customs lines are found by the key of the question asked:
 an invoice, PO, HTS code or calculation through its index, else the entry dates one partition
-a day.
+a day, reading only the days that have lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from contracts.topology import (
@@ -22,6 +22,7 @@ from contracts.topology import (
 from services.portal import keys
 from services.portal.codec import from_dynamo, to_dynamo
 from services.portal.errors import InvalidQuery
+from services.portal.line_items import line_view
 from services.portal.paging import Page, View, decode_cursor, encode_cursor, take
 from services.portal.projection import SUPERSEDED_INVOICES
 
@@ -116,8 +117,7 @@ class PortalQueries:
         indexed = next((name for name in PORTAL_LINE_INDEXES if name in wanted.attributes()), None)
         if indexed is not None:
             index = PORTAL_LINE_INDEXES[indexed]
-            items = self._query(
-                self._lines,
+            items = self._lines_of(
                 index,
                 "#k = :k",
                 {":k": wanted.attributes()[indexed]},
@@ -144,13 +144,32 @@ class PortalQueries:
             raise InvalidQuery(
                 f"entry_from..entry_to must be a range of 1 to {MAX_DATE_SPAN_DAYS} days"
             )
-        first = date.fromisoformat(position["entry_date"]) if position else wanted.entry_from
-        for offset in range((wanted.entry_to - first).days + 1):
-            day = (first + timedelta(days=offset)).isoformat()
+        first = position["entry_date"] if position else wanted.entry_from.isoformat()
+        for day in self._entry_dates(first, wanted.entry_to.isoformat()):
             start = position if position and position["entry_date"] == day else None
-            yield from self._query(
-                self._lines, None, "entry_date = :d", {":d": day}, start=start, page_size=page_size
+            yield from self._lines_of(
+                None, "entry_date = :d", {":d": day}, start=start, page_size=page_size
             )
+
+    def _entry_dates(self, first: str, last: str) -> list[str]:
+        """The entry dates from `first` to `last` (ISO dates, inclusive) that have had lines."""
+        listed = self._get(keys.ENTRY_DATES_PK, keys.ENTRY_DATES_SK) or {}
+        return [day for day in listed.get(keys.ENTRY_DATES, ()) if first <= day <= last]
+
+    def _lines_of(
+        self,
+        index: str | None,
+        condition: str,
+        values: Mapping[str, str],
+        *,
+        names: Mapping[str, str] | None = None,
+        start: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[View]:
+        items = self._query(
+            self._lines, index, condition, values, names=names, start=start, page_size=page_size
+        )
+        return (line_view(item) for item in items)
 
     # --- extracts, alerts, feeds ---------------------------------------------------------
 

@@ -12,7 +12,7 @@ from contracts.events import CustomsLinesGeneratedV1, CustomsTotalsV1, ObjectRef
 from contracts.topology import TABLE_PORTAL_LINES, TABLE_PORTAL_VIEWS
 from services.portal import projection
 from services.portal.codec import from_dynamo
-from services.portal.queries import PortalQueries
+from services.portal.queries import LineFilter, PortalQueries
 from services.portal.store import ReadModelStore
 
 pytestmark = pytest.mark.integration
@@ -96,3 +96,14 @@ def test_applying_the_same_changes_twice_changes_nothing(context):
     once = snapshot(context)
     store.apply(NEW_CHANGES)
     assert snapshot(context) == once
+
+
+def test_a_date_range_reads_only_the_days_that_have_lines(context):
+    ReadModelStore(context.clients.dynamodb).apply(OLD_CHANGES)
+    db = context.clients.dynamodb
+    queried: list[str] = []
+    db.meta.events.register("before-call.dynamodb.Query", lambda **_: queried.append("q"))
+    a_year = LineFilter(entry_from=date(2026, 1, 1), entry_to=date(2026, 12, 31))
+    page = PortalQueries(db).customs_lines(a_year)
+    assert {row["invoice_number"] for row in page.items} == {"INV-1", "INV-2"}
+    assert len(queried) == 1  # 2026-11-22, not 365 days

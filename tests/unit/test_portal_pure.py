@@ -9,7 +9,7 @@ from contracts.envelope import new_envelope
 from contracts.events import CustomsLinesGeneratedV1, CustomsTotalsV1, ExtractRejectedV1, ObjectRef
 from entrypoints.errors import UsageError
 from entrypoints.portal_cli import refuse_unless_emulator
-from services.portal import projection
+from services.portal import line_items, projection
 from services.portal.api.roles import Permission, Principal, Role
 from services.portal.changes import AddToSets
 from services.portal.errors import InvalidCursor
@@ -143,3 +143,18 @@ def test_a_file_rejected_whole_is_an_extract_known_by_its_sha256():
     [view] = projection.extract_rejected(envelope, data).views
     assert view.pk == f"EXTRACT#file-{SHA}"
     assert view.fields["status"] == "rejected" and view.fields["feed"] == "unknown"
+
+
+def test_a_customs_line_is_kept_as_its_lookups_and_one_json_text_and_read_back_whole():
+    from tests.integration.test_portal_store import line
+
+    customs_line = line("CALC-20261122-010000-AAAA", "INV-1")
+    item = line_items.line_item(customs_line)
+    assert set(item) == {"entry_date", "line_key", "line", *line_items.LOOKUPS}
+    view = line_items.line_view(item)
+    dumped = customs_line.model_dump(mode="json")
+    assert view == {
+        "line_key": item["line_key"],
+        **{name: value for name, value in dumped.items() if value is not None},
+    }
+    assert view["entered_value_usd"] == "10"  # amounts stay text
