@@ -1,7 +1,12 @@
 """The portal's HTTP face: its Lambda (the ASGI app through Mangum) behind an API Gateway HTTP
-API whose JWT authorizer checks the issuer and audience on every route but the health check and
-sign-in (the code flow itself arrives without a token); the app checks tokens again, so it is
-safe behind any front. The role is derived from the face's `ApiFace` entry in the topology.
+API.
+
+The one app serves the JSON API to bearer-token clients, and pages, their static files and their
+own calls (`/web/api/…`) to people signed in with a session cookie. The gateway's JWT authorizer
+checks the issuer and audience of bearer tokens under `/api/`; it cannot read a cookie, so the
+pages' routes pass without it. The app checks every token and session itself (signature, claims,
+roles, CSRF), so it is safe behind any front. The role is derived from the face's `ApiFace` entry
+in the topology.
 """
 
 from __future__ import annotations
@@ -19,8 +24,15 @@ from ior_stack.iam import ResourceArns, api_policy
 from ior_stack.tags import Tagger
 
 HANDLER = "services.portal.lambda_api.handler"
-PUBLIC_ROUTES = ("GET /api/health", "ANY /auth/{proxy+}")
-PROTECTED_ROUTES = ("ANY /api/{proxy+}",)
+# Open: the health check is for probes; the code flow's requests come before any token or session
+# exists; the static files hold no data and the signed-out page needs them without a session.
+OPEN_ROUTES = ("GET /api/health", "ANY /auth/{proxy+}", "GET /static/{proxy+}")
+# No gateway authorizer, since a browser's session is a cookie and the authorizer reads only the
+# Authorization header: the app refuses whatever has no valid session (pages redirect to sign-in).
+# `/{proxy+}` carries every page and the pages' own calls to `/web/api/…`.
+SESSION_ROUTES = ("GET /", "ANY /{proxy+}")
+# Bearer-token clients; API Gateway takes the most specific route, so these win over `/{proxy+}`.
+TOKEN_ROUTES = ("ANY /api/{proxy+}",)
 
 
 def create_portal_api(
@@ -98,9 +110,9 @@ def create_portal_api(
         payload_format_version="2.0",
     )
     target = integration.id.apply(lambda integration_id: f"integrations/{integration_id}")
-    for route in PUBLIC_ROUTES:
+    for route in (*OPEN_ROUTES, *SESSION_ROUTES):
         aws.apigatewayv2.Route(f"{name} {route}", api_id=api.id, route_key=route, target=target)
-    for route in PROTECTED_ROUTES:
+    for route in TOKEN_ROUTES:
         aws.apigatewayv2.Route(
             f"{name} {route}",
             api_id=api.id,
