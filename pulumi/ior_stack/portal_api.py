@@ -1,5 +1,5 @@
 """The portal's HTTP face: its Lambda (the ASGI app through Mangum) behind an API Gateway HTTP
-API.
+API, behind a CloudFront distribution (`portal_edge`) whose address is the app's public URL.
 
 The one app serves the JSON API to bearer-token clients, and pages, their static files and their
 own calls (`/web/api/…`) to people signed in with a session cookie. The gateway's JWT authorizer
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -21,6 +22,7 @@ from contracts.topology import ApiFace, Topology
 from ior_stack import names
 from ior_stack.config import PortalConfig, StackConfig
 from ior_stack.iam import ResourceArns, api_policy
+from ior_stack.portal_edge import create_portal_edge, public_url
 from ior_stack.tags import Tagger
 
 HANDLER = "services.portal.lambda_api.handler"
@@ -35,6 +37,13 @@ SESSION_ROUTES = ("GET /", "ANY /{proxy+}")
 TOKEN_ROUTES = ("ANY /api/{proxy+}",)
 
 
+@dataclass(frozen=True)
+class PortalFront:
+    api: aws.apigatewayv2.Api
+    distribution: aws.cloudfront.Distribution
+    url: pulumi.Output[str]  # where people reach the portal
+
+
 def create_portal_api(
     face: ApiFace,
     topology: Topology,
@@ -46,9 +55,14 @@ def create_portal_api(
     trust_policy: pulumi.Output[str],
     key_arn: pulumi.Output[str],
     tagger: Tagger,
-) -> aws.apigatewayv2.Api:
+) -> PortalFront:
     name = names.function_name(face.name)
     tags = tagger.service(face.service)
+    # The app must know its public URL (the sign-in's redirect URI) before it is deployed, so the
+    # API and the distribution come first and the function and its routes after.
+    api = aws.apigatewayv2.Api(name, name=name, protocol_type="HTTP", tags=tags)
+    distribution = create_portal_edge(name, api, tags=tags)
+    url = public_url(distribution)
     log_group = aws.cloudwatch.LogGroup(
         names.log_group_name(face.name),
         name=names.log_group_name(face.name),
@@ -83,6 +97,7 @@ def create_portal_api(
                 "IOR_OIDC_CLIENT_ID": portal.oidc_client_id,
                 "IOR_OIDC_ROLES_CLAIM": portal.oidc_roles_claim,
                 "IOR_SESSION_SECRET": portal.session_secret,
+                "IOR_PUBLIC_URL": url,
             }
         ),
         logging_config=aws.lambda_.FunctionLoggingConfigArgs(
@@ -91,7 +106,6 @@ def create_portal_api(
         tags=tags,
         **function_args,  # type: ignore[arg-type]
     )
-    api = aws.apigatewayv2.Api(name, name=name, protocol_type="HTTP", tags=tags)
     authorizer = aws.apigatewayv2.Authorizer(
         name,
         api_id=api.id,
@@ -129,4 +143,4 @@ def create_portal_api(
         principal="apigateway.amazonaws.com",
         source_arn=api.execution_arn.apply(lambda execution_arn: f"{execution_arn}/*/*"),
     )
-    return api
+    return PortalFront(api, distribution, url)

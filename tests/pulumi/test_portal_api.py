@@ -1,6 +1,6 @@
 """The portal's HTTP face: API Gateway HTTP API whose JWT authorizer guards the bearer clients'
 API (pages, static files and sign-in pass to the app, which checks the session), the ASGI app as a
-Lambda, and a role with exactly what its topology entry allows."""
+Lambda that knows its public URL, and a role with exactly what its topology entry allows."""
 
 import pytest
 
@@ -13,11 +13,10 @@ from contracts.topology import (
 )
 from ior_stack.portal_api import OPEN_ROUTES, SESSION_ROUTES, TOKEN_ROUTES
 from tests.pulumi import tokens
-from tests.pulumi.mocks import arn
+from tests.pulumi.mocks import arn, distribution_domain
 from tests.pulumi.policies import TABLE_WRITE, function_of, granted
 
 FACE = TOPOLOGY.api_faces[0]
-API = "aws:apigatewayv2/api:Api"
 AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 ROUTE = "aws:apigatewayv2/route:Route"
 INTEGRATION = "aws:apigatewayv2/integration:Integration"
@@ -28,7 +27,7 @@ TOKEN = {"ANY /api/{proxy+}"}
 
 
 def test_one_http_api(resources):
-    [api] = resources.of_type(API)
+    [api] = resources.of_type(tokens.API)
     assert api.inputs["protocolType"] == "HTTP"
 
 
@@ -66,6 +65,12 @@ def test_every_route_reaches_the_app(resources):
     [integration] = resources.of_type(INTEGRATION)
     targets = {r.inputs["target"] for r in resources.of_type(ROUTE)}
     assert targets == {f"integrations/{integration.name}"}
+
+
+def test_the_app_knows_the_public_url_people_reach_it_at(resources):
+    [distribution] = resources.of_type(tokens.DISTRIBUTION)
+    variables = function_of(resources, FACE.name).inputs["environment"]["variables"]
+    assert variables["IOR_PUBLIC_URL"] == f"https://{distribution_domain(distribution.name)}"
 
 
 def test_the_api_runs_the_asgi_app_through_a_proxy_integration(resources):
