@@ -13,5 +13,8 @@ pulumi.export("queue_urls", {name: queue.url for name, queue in stack.messaging.
 pulumi.export("buckets", {name: bucket.bucket for name, bucket in stack.storage.buckets.items()})
 pulumi.export("tables", {name: table.name for name, table in stack.tables.items()})
 pulumi.export("functions", {name: function.name for name, function in stack.functions.items()})
-pulumi.export("portal_api", {name: api.api_endpoint for name, api in stack.apis.items()})
+pulumi.export("portal_url", {name: portal.url for name, portal in stack.portals.items()})
+pulumi.export(
+    "portal_api", {name: portal.api.api_endpoint for name, portal in stack.portals.items()}
+)
 pulumi.export("dashboard", stack.dashboard.dashboard_name)

@@ -21,7 +21,7 @@ from ior_stack import names
 from ior_stack.account import Account
 from ior_stack.config import StackConfig
 from ior_stack.iam import ResourceArns, lambda_trust_policy, service_policy
-from ior_stack.portal_api import create_portal_api
+from ior_stack.portal_api import PortalFront, create_portal_api
 from ior_stack.tags import Tagger
 
 RUNTIME = "python3.12"
@@ -96,10 +96,10 @@ def create_functions(
         tagger=tagger,
     )
     functions = {service.name: _service_function(service, shared) for service in topology.services}
-    apis = {}
+    portals = {}
     if config.portal is not None:
         for face in topology.api_faces:
-            apis[face.name] = create_portal_api(
+            portals[face.name] = create_portal_api(
                 face,
                 topology,
                 config,
@@ -110,13 +110,13 @@ def create_functions(
                 key_arn=key_arn,
                 tagger=tagger,
             )
-    return Compute(functions, apis)
+    return Compute(functions, portals)
 
 
 @dataclass(frozen=True)
 class Compute:
     functions: Mapping[str, aws.lambda_.Function]  # by service name
-    apis: Mapping[str, aws.apigatewayv2.Api]  # by API face name
+    portals: Mapping[str, PortalFront]  # by API face name
 
 
 def _code_args(shared: _Shared) -> dict[str, object]:

@@ -1,13 +1,19 @@
 """The portal's HTTP face: its Lambda (the ASGI app through Mangum) behind an API Gateway HTTP
-API whose JWT authorizer checks the issuer and audience on every route but the health check and
-sign-in (the code flow itself arrives without a token); the app checks tokens again, so it is
-safe behind any front. The role is derived from the face's `ApiFace` entry in the topology.
+API, behind a CloudFront distribution (`portal_edge`) whose address is the app's public URL.
+
+The one app serves the JSON API to bearer-token clients, and pages, their static files and their
+own calls (`/web/api/…`) to people signed in with a session cookie. The gateway's JWT authorizer
+checks the issuer and audience of bearer tokens under `/api/`; it cannot read a cookie, so the
+pages' routes pass without it. The app checks every token and session itself (signature, claims,
+roles, CSRF), so it is safe behind any front. The role is derived from the face's `ApiFace` entry
+in the topology.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -16,11 +22,26 @@ from contracts.topology import ApiFace, Topology
 from ior_stack import names
 from ior_stack.config import PortalConfig, StackConfig
 from ior_stack.iam import ResourceArns, api_policy
+from ior_stack.portal_edge import create_portal_edge, public_url
 from ior_stack.tags import Tagger
 
 HANDLER = "services.portal.lambda_api.handler"
-PUBLIC_ROUTES = ("GET /api/health", "ANY /auth/{proxy+}")
-PROTECTED_ROUTES = ("ANY /api/{proxy+}",)
+# Open: the health check is for probes; the code flow's requests come before any token or session
+# exists; the static files hold no data and the signed-out page needs them without a session.
+OPEN_ROUTES = ("GET /api/health", "ANY /auth/{proxy+}", "GET /static/{proxy+}")
+# No gateway authorizer, since a browser's session is a cookie and the authorizer reads only the
+# Authorization header: the app refuses whatever has no valid session (pages redirect to sign-in).
+# `/{proxy+}` carries every page and the pages' own calls to `/web/api/…`.
+SESSION_ROUTES = ("GET /", "ANY /{proxy+}")
+# Bearer-token clients; API Gateway takes the most specific route, so these win over `/{proxy+}`.
+TOKEN_ROUTES = ("ANY /api/{proxy+}",)
+
+
+@dataclass(frozen=True)
+class PortalFront:
+    api: aws.apigatewayv2.Api
+    distribution: aws.cloudfront.Distribution
+    url: pulumi.Output[str]  # where people reach the portal
 
 
 def create_portal_api(
@@ -34,9 +55,14 @@ def create_portal_api(
     trust_policy: pulumi.Output[str],
     key_arn: pulumi.Output[str],
     tagger: Tagger,
-) -> aws.apigatewayv2.Api:
+) -> PortalFront:
     name = names.function_name(face.name)
     tags = tagger.service(face.service)
+    # The app must know its public URL (the sign-in's redirect URI) before it is deployed, so the
+    # API and the distribution come first and the function and its routes after.
+    api = aws.apigatewayv2.Api(name, name=name, protocol_type="HTTP", tags=tags)
+    distribution = create_portal_edge(name, api, tags=tags)
+    url = public_url(distribution)
     log_group = aws.cloudwatch.LogGroup(
         names.log_group_name(face.name),
         name=names.log_group_name(face.name),
@@ -71,6 +97,7 @@ def create_portal_api(
                 "IOR_OIDC_CLIENT_ID": portal.oidc_client_id,
                 "IOR_OIDC_ROLES_CLAIM": portal.oidc_roles_claim,
                 "IOR_SESSION_SECRET": portal.session_secret,
+                "IOR_PUBLIC_URL": url,
             }
         ),
         logging_config=aws.lambda_.FunctionLoggingConfigArgs(
@@ -79,7 +106,6 @@ def create_portal_api(
         tags=tags,
         **function_args,  # type: ignore[arg-type]
     )
-    api = aws.apigatewayv2.Api(name, name=name, protocol_type="HTTP", tags=tags)
     authorizer = aws.apigatewayv2.Authorizer(
         name,
         api_id=api.id,
@@ -98,9 +124,9 @@ def create_portal_api(
         payload_format_version="2.0",
     )
     target = integration.id.apply(lambda integration_id: f"integrations/{integration_id}")
-    for route in PUBLIC_ROUTES:
+    for route in (*OPEN_ROUTES, *SESSION_ROUTES):
         aws.apigatewayv2.Route(f"{name} {route}", api_id=api.id, route_key=route, target=target)
-    for route in PROTECTED_ROUTES:
+    for route in TOKEN_ROUTES:
         aws.apigatewayv2.Route(
             f"{name} {route}",
             api_id=api.id,
@@ -117,4 +143,4 @@ def create_portal_api(
         principal="apigateway.amazonaws.com",
         source_arn=api.execution_arn.apply(lambda execution_arn: f"{execution_arn}/*/*"),
     )
-    return api
+    return PortalFront(api, distribution, url)

@@ -17,6 +17,7 @@ from ior_stack.functions import create_functions
 from ior_stack.iam import ResourceArns
 from ior_stack.kms import create_key
 from ior_stack.messaging import Messaging, create_messaging
+from ior_stack.portal_api import PortalFront
 from ior_stack.storage import Storage, create_buckets, create_notifications
 from ior_stack.tables import create_tables
 from ior_stack.tags import Tagger
@@ -29,7 +30,7 @@ class Stack:
     storage: Storage
     tables: Mapping[str, aws.dynamodb.Table]
     functions: Mapping[str, aws.lambda_.Function]  # by service name
-    apis: Mapping[str, aws.apigatewayv2.Api]  # by API face name
+    portals: Mapping[str, PortalFront]  # by API face name
     dashboard: aws.cloudwatch.Dashboard
 
 
@@ -67,4 +68,4 @@ def build(config: StackConfig, topology: Topology = TOPOLOGY) -> Stack:
     )
     create_alarms(topology, alerts=messaging.topics[TOPIC_ALERTS], tagger=tagger)
     dashboard = create_dashboard(topology, account.region)
-    return Stack(key_arn, messaging, storage, tables, compute.functions, compute.apis, dashboard)
+    return Stack(key_arn, messaging, storage, tables, compute.functions, compute.portals, dashboard)

@@ -49,10 +49,11 @@ def resources(config: StackConfig) -> Resources:
 def pulumi_config():
     """Loads a stack file into Pulumi's runtime config, as the CLI would, and clears it after."""
 
-    def load(stack: str) -> None:
+    def load(stack: str, **extra: str) -> None:
+        """`extra`: keys set on top of the stack file, as `pulumi config set` would."""
         values = {
             key: value if isinstance(value, str) else json.dumps(value)
-            for key, value in stack_config(stack).items()
+            for key, value in {**stack_config(stack), **extra}.items()
         }
         pulumi.runtime.set_all_config(values)
 

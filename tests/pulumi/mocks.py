@@ -50,6 +50,14 @@ def arn(type_token: str, name: str) -> str:
     return _ARN_FORMATS[type_token].format(region=REGION, account=ACCOUNT_ID, name=name)
 
 
+def api_endpoint(name: str) -> str:
+    return f"https://{name}.execute-api.{REGION}.amazonaws.com"
+
+
+def distribution_domain(name: str) -> str:
+    return f"{name}.cloudfront.net"
+
+
 @dataclass(frozen=True)
 class Recorded:
     """One registered resource: its type token, logical name and resolved inputs (camelCase)."""
@@ -73,6 +81,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs["url"] = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{physical}"
         if args.typ == tokens.KEY:
             outputs["keyId"] = physical
+        if args.typ == tokens.API:
+            outputs["apiEndpoint"] = api_endpoint(physical)
+        if args.typ == tokens.DISTRIBUTION:
+            outputs["domainName"] = distribution_domain(physical)
         # AWS uses the name as the id of buckets, tables, roles and log groups.
         return physical, outputs
 

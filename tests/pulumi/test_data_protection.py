@@ -153,6 +153,13 @@ def test_every_log_group_is_encrypted_with_the_stack_key(resources):
     assert {group.inputs["kmsKeyId"] for group in groups} == {key_arn(resources)}
 
 
+def test_every_function_environment_is_encrypted_with_the_stack_key(resources):
+    """The portal's environment holds the session secret (`IOR_SESSION_SECRET`)."""
+    functions = resources.of_type(tokens.FUNCTION)
+    assert len(functions) == len(TOPOLOGY.services) + len(TOPOLOGY.api_faces)
+    assert {function.inputs["kmsKeyArn"] for function in functions} == {key_arn(resources)}
+
+
 def test_key_admits_sns_only_for_the_topology_topics(resources):
     delivery = key_policy_statement(resources, "sns.amazonaws.com")
     topics = sorted(arn(tokens.TOPIC, topic.name) for topic in TOPOLOGY.topics)

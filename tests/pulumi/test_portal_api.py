@@ -1,5 +1,6 @@
-"""The portal's HTTP face: API Gateway HTTP API with a JWT authorizer on every route but health
-and sign-in, the ASGI app as a Lambda, and a role with exactly what its topology entry allows."""
+"""The portal's HTTP face: API Gateway HTTP API whose JWT authorizer guards the bearer clients'
+API (pages, static files and sign-in pass to the app, which checks the session), the ASGI app as a
+Lambda that knows its public URL, and a role with exactly what its topology entry allows."""
 
 import pytest
 
@@ -10,20 +11,23 @@ from contracts.topology import (
     TOPIC_PORTAL,
     TOPOLOGY,
 )
+from ior_stack.portal_api import OPEN_ROUTES, SESSION_ROUTES, TOKEN_ROUTES
 from tests.pulumi import tokens
-from tests.pulumi.mocks import arn
+from tests.pulumi.mocks import arn, distribution_domain
 from tests.pulumi.policies import TABLE_WRITE, function_of, granted
 
 FACE = TOPOLOGY.api_faces[0]
-API = "aws:apigatewayv2/api:Api"
 AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 ROUTE = "aws:apigatewayv2/route:Route"
 INTEGRATION = "aws:apigatewayv2/integration:Integration"
 PERMISSION = "aws:lambda/permission:Permission"
+OPEN = {"GET /api/health", "ANY /auth/{proxy+}", "GET /static/{proxy+}"}
+SESSION = {"GET /", "ANY /{proxy+}"}
+TOKEN = {"ANY /api/{proxy+}"}
 
 
 def test_one_http_api(resources):
-    [api] = resources.of_type(API)
+    [api] = resources.of_type(tokens.API)
     assert api.inputs["protocolType"] == "HTTP"
 
 
@@ -35,11 +39,38 @@ def test_the_jwt_authorizer_checks_the_configured_issuer_and_audience(resources,
     assert jwt == {"issuer": config.portal.oidc_issuer, "audiences": [config.portal.oidc_audience]}
 
 
-def test_every_route_but_health_and_sign_in_needs_a_token(resources):
-    routes = {r.inputs["routeKey"]: r.inputs for r in resources.of_type(ROUTE)}
-    open_routes = {key for key, route in routes.items() if route.get("authorizationType") != "JWT"}
-    assert open_routes == {"GET /api/health", "ANY /auth/{proxy+}"}
-    assert "ANY /api/{proxy+}" in routes
+def test_routes_are_open_session_or_token_routes(resources):
+    """Open: nothing to check yet (probes, the code flow, files without data). Session: the pages
+    and their `/web/api/…` calls carry a cookie, which only the app reads. Token: bearer clients,
+    checked by the gateway first; `/api/{proxy+}` wins over `/{proxy+}`, being more specific."""
+    routes = {
+        r.inputs["routeKey"]: r.inputs.get("authorizationType") for r in resources.of_type(ROUTE)
+    }
+    assert routes == {**dict.fromkeys(OPEN | SESSION, None), **dict.fromkeys(TOKEN, "JWT")}
+
+
+def test_the_route_tables_name_the_three_groups():
+    assert set(OPEN_ROUTES) == OPEN
+    assert set(SESSION_ROUTES) == SESSION
+    assert set(TOKEN_ROUTES) == TOKEN
+
+
+def test_the_token_route_uses_the_oidc_authorizer(resources):
+    [authorizer] = resources.of_type(AUTHORIZER)
+    [route] = [r for r in resources.of_type(ROUTE) if r.inputs.get("authorizationType") == "JWT"]
+    assert route.inputs["authorizerId"] == authorizer.inputs["name"]  # the mocks' id
+
+
+def test_every_route_reaches_the_app(resources):
+    [integration] = resources.of_type(INTEGRATION)
+    targets = {r.inputs["target"] for r in resources.of_type(ROUTE)}
+    assert targets == {f"integrations/{integration.name}"}
+
+
+def test_the_app_knows_the_public_url_people_reach_it_at(resources):
+    [distribution] = resources.of_type(tokens.DISTRIBUTION)
+    variables = function_of(resources, FACE.name).inputs["environment"]["variables"]
+    assert variables["IOR_PUBLIC_URL"] == f"https://{distribution_domain(distribution.name)}"
 
 
 def test_the_api_runs_the_asgi_app_through_a_proxy_integration(resources):
