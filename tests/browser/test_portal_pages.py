@@ -17,6 +17,17 @@ from tests.browser.pages import open_page, screenshot, sign_in, wait_for
 
 pytestmark = pytest.mark.integration
 CUSTOMERS_CSV = Path(__file__).resolve().parents[2] / "samples/uploads/ZSDR010/customers-manual.csv"
+# What dropping a file on the zone does (Selenium cannot drag from the desktop): a drop event
+# whose DataTransfer holds the file.
+DROP_FILE = """
+const [text, name] = arguments;
+const transfer = new DataTransfer();
+transfer.items.add(new File([text], name, {type: "text/csv"}));
+const zone = document.getElementById("drop-zone");
+zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true}));
+zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+return document.getElementById("file").files[0].name;
+"""
 FORCE_REPLAY = """
 const done = arguments[arguments.length - 1];
 fetch("/web/api/dlq/comparison/replay", {method: "POST", headers: {
@@ -43,15 +54,13 @@ def dataset_lines(portal, calc_id):
     return [json.loads(line) for line in body.splitlines() if line]
 
 
-def test_an_operator_uploads_a_csv_and_sees_it_accepted(portal, browser, timings, tmp_path):
-    changed = tmp_path / "customers-browser.csv"
-    changed.write_text(
-        CUSTOMERS_CSV.read_text() + "0000100099,Browser Test Beds LLC,,US,Denver,true\n"
-    )
+def test_an_operator_drops_a_csv_on_the_upload_page_and_sees_it_accepted(portal, browser, timings):
+    changed = CUSTOMERS_CSV.read_text() + "0000100099,Browser Test Beds LLC,,US,Denver,true\n"
     sign_in(browser, portal, "operator")
     open_page(browser, portal, "/upload", timings, "upload")
     Select(browser.find_element(By.ID, "feed")).select_by_value("ZSDR010")
-    browser.find_element(By.ID, "file").send_keys(str(changed))
+    dropped = browser.execute_script(DROP_FILE, changed, "customers-browser.csv")
+    assert dropped == "customers-browser.csv"
     browser.find_element(By.ID, "send").click()
     result = wait_for(browser, "#upload-result", "accepted:")
     assert "13 records accepted, 0 rejected" in result.text
