@@ -73,3 +73,9 @@ def test_an_operator_sees_upload_in_the_navigation_and_a_viewer_does_not(client,
 def test_static_files_are_served_by_the_app(client):
     answer = client.get("/static/portal.js")
     assert answer.status_code == 200 and "X-CSRF-Token" in answer.text
+
+
+def test_today_reloads_itself_every_minute_and_other_pages_do_not(client, issuer):
+    refresh = '<meta http-equiv="refresh" content="60">'
+    assert refresh in client.get("/", headers=bearer(issuer, "viewer")).text
+    assert refresh not in client.get("/quality", headers=bearer(issuer, "viewer")).text
