@@ -32,7 +32,7 @@ from contracts.feeds import (
     Zsdr002Record,
 )
 from services.normalization.customer_matching import CustomerMatch
-from services.normalization.quality import Issue, Rule
+from services.normalization.quality import Issue, Rule, about_material
 
 _HTS_NUMBER = re.compile(r"\d{10}")
 ANY = "*"
@@ -133,7 +133,8 @@ def metal_origin_issues(
 
 
 def material_record_issues(record: Zemm005Record) -> list[Issue]:
-    return hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+    issues = hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+    return about_material(issues, record.material, record.description)
 
 
 def weight_record_issues(record: Zfmior002Record) -> list[Issue]:
@@ -143,9 +144,9 @@ def weight_record_issues(record: Zfmior002Record) -> list[Issue]:
         record.aluminum_smelt_country,
         record.aluminum_cast_country,
     )
-    return weight_issues(
-        record.net_weight, steel, aluminum, WEIGHT_RECORD_FIELDS
-    ) + metal_origin_issues(steel, aluminum, countries, WEIGHT_RECORD_FIELDS)
+    issues = weight_issues(record.net_weight, steel, aluminum, WEIGHT_RECORD_FIELDS)
+    issues += metal_origin_issues(steel, aluminum, countries, WEIGHT_RECORD_FIELDS)
+    return about_material(issues, record.material)
 
 
 def hts_record_issues(record: Zfmior003Record) -> list[Issue]:
@@ -153,7 +154,8 @@ def hts_record_issues(record: Zfmior003Record) -> list[Issue]:
 
 
 def declared_line_issues(record: Zsdr002Record) -> list[Issue]:
-    return hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+    issues = hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+    return about_material(issues, record.material)
 
 
 # The checks run on each record of an extract of the feed (feeds not named have none). Each is
@@ -220,7 +222,9 @@ def _conditions_compatible(first: TariffRuleRow, second: TariffRuleRow) -> bool:
 
 
 def product_issues(
-    product: ProductMasterRow, entry_date: date, reference: ReferenceLookups
+    product: ProductMasterRow,
+    entry_date: date,
+    reference: ReferenceLookups,
 ) -> list[Issue]:
     """What keeps a line of this product from being declared on `entry_date` (or warns)."""
     issues = hts_issues(product.hts_code)
@@ -231,14 +235,22 @@ def product_issues(
     if product.net_weight_kg is None:
         detail = f"no ZFMIOR002 weight record of {product.material} is valid on {entry_date}"
         issues.append(Issue("net_weight_kg", None, Rule.WEIGHT_MISSING, detail))
-        return issues
+    else:
+        issues += _content_issues(product, product.net_weight_kg, entry_date, reference)
+    return about_material(issues, product.material, product.description)
+
+
+def _content_issues(
+    product: ProductMasterRow, net_weight_kg: Decimal, entry_date: date, reference: ReferenceLookups
+) -> list[Issue]:
+    """The weights, metal origins and tariff rules of a product that has a weight record."""
     steel, aluminum = product.steel_kg, product.aluminum_kg
     countries = (
         product.steel_melt_pour_country,
         product.aluminum_smelt_country,
         product.aluminum_cast_country,
     )
-    issues += weight_issues(product.net_weight_kg, steel, aluminum, MASTER_FIELDS)
+    issues = weight_issues(net_weight_kg, steel, aluminum, MASTER_FIELDS)
     issues += metal_origin_issues(steel, aluminum, countries, MASTER_FIELDS)
     rules = duty_rules(reference.rules_at(entry_date), product)
     if not rules:
@@ -247,8 +259,8 @@ def product_issues(
             f"{product.country_of_origin} is valid on {entry_date}: only the MFN rate applies"
         )
         issues.append(Issue("material", product.material, Rule.NO_TARIFF_RULE, detail))
-    if product.net_weight_kg > 0:
-        share = (steel + aluminum) / product.net_weight_kg * 100
+    if net_weight_kg > 0:
+        share = (steel + aluminum) / net_weight_kg * 100
         issues += [_tie(winner, loser) for winner, loser in equally_specific_rules(rules, share)]
     return issues
 
@@ -274,7 +286,8 @@ def invoice_line_issues(
         issues: list[Issue] = []
     elif product is None:
         detail = "the material has no product master record (ZEMM005)"
-        issues = [Issue("material", record.material, Rule.MATERIAL_NOT_IN_MASTER, detail)]
+        not_in_master = Issue("material", record.material, Rule.MATERIAL_NOT_IN_MASTER, detail)
+        issues = about_material([not_in_master], record.material)
     else:
         issues = product_issues(product, record.entry_date, reference)
         if record.unit.upper() != product.base_unit.upper():
@@ -282,7 +295,8 @@ def invoice_line_issues(
                 f"the line is in {record.unit} but {record.material}'s weights are per "
                 f"{product.base_unit} (its base unit): convert the quantity to {product.base_unit}"
             )
-            issues.append(Issue("unit", record.unit, Rule.UNIT_NOT_BASE_UNIT, detail))
+            unit = Issue("unit", record.unit, Rule.UNIT_NOT_BASE_UNIT, detail)
+            issues += about_material([unit], product.material, product.description)
     if record.currency != "USD" and record.exchange_rate_to_usd is None:
         detail = f"a {record.currency} line needs exchange_rate_to_usd to be valued in USD"
         issues.append(Issue("exchange_rate_to_usd", None, Rule.EXCHANGE_RATE_MISSING, detail))

@@ -143,8 +143,9 @@ def test_po_reference_lists_every_line_and_whether_it_was_normalized():
     assert rows[0].po_number == "4500018231"
 
 
-def finding(rule: Rule, index: int = 0) -> Finding:
-    return Finding.of(Issue("field", "value", rule, "why"), "ZEMM004", "ZEMM004-1", index)
+def finding(rule: Rule, index: int = 0, material: str | None = None) -> Finding:
+    issue = Issue("field", "value", rule, "why", material)
+    return Finding.of(issue, "ZEMM004", "ZEMM004-1", index)
 
 
 def test_report_counts_errors_and_warnings_per_rule_errors_first():
@@ -155,7 +156,7 @@ def test_report_counts_errors_and_warnings_per_rule_errors_first():
         generated_at=NOW,
         findings=(
             finding(Rule.CUSTOMER_UNMATCHED),
-            finding(Rule.MATERIAL_NOT_IN_MASTER, 1),
+            finding(Rule.MATERIAL_NOT_IN_MASTER, 1, material="000000000010009001"),
             finding(Rule.CUSTOMER_UNMATCHED, 2),
         ),
         excluded_records=excluded_records(indexed(invoice())),
@@ -177,8 +178,11 @@ def test_report_counts_errors_and_warnings_per_rule_errors_first():
         "value": "value",
         "rule": "material-not-in-master",
         "detail": "why",
+        "material": "000000000010009001",
+        "material_description": None,
         "severity": "error",
     }
+    assert document["findings"][0]["material"] is None  # about the customer, not a material
     assert document["excluded_records"][0]["record_index"] == 0
     assert document["excluded_records"][0]["material"] == "000000000010004711"
 

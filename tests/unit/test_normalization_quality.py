@@ -18,6 +18,7 @@ from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.invoices import normalize_invoices, rejected_lines, value_usd
 from services.normalization.quality import Rule
 from tests.unit.test_normalization_factories import (
+    BASE,
     SAMPLE_CUSTOMERS,
     hts,
     indexed,
@@ -276,3 +277,28 @@ def test_records_rejected_at_ingestion_become_lines_not_declared_even_without_a_
     )
     assert first.reasons == ("exchange_rate_to_usd None: required",)
     assert (second.invoice_number, second.line_number, second.record_index) == ("", 0, 15)
+
+
+def test_findings_about_a_material_name_it_and_its_description_and_others_do_not():
+    weighed_later = product(weight_valid_from=date(2025, 10, 1))
+    record = invoice(ship_to_name="Zenith Hospitality Group")
+    result = run(record.model_copy(update={"currency": "CNY"}), products=[weighed_later])
+    named = {f.rule: (f.material, f.material_description) for f in result.findings}
+    assert named == {
+        Rule.WEIGHT_MISSING: (BASE, "adjustable base Queen, steel"),
+        Rule.EXCHANGE_RATE_MISSING: (None, None),  # the line's currency, not its material
+        Rule.CUSTOMER_UNMATCHED: (None, None),
+    }
+
+
+def test_a_material_not_in_the_master_is_named_without_a_description():
+    [finding] = run(invoice(material="000000000010009001")).findings
+    assert (finding.material, finding.material_description) == ("000000000010009001", None)
+
+
+def test_metal_without_its_origin_country_names_the_material_in_the_master_and_the_feed():
+    [in_master] = product_issues(product(steel_melt_pour_country=None), ENTRY, reference())
+    record = weight().model_copy(update={"steel_melt_pour_country": None})
+    [in_feed] = weight_record_issues(record)
+    assert (in_master.rule, in_master.material) == (Rule.METAL_ORIGIN_MISSING, BASE)
+    assert (in_feed.rule, in_feed.material) == (Rule.METAL_ORIGIN_MISSING, BASE)
