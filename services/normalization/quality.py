@@ -19,6 +19,8 @@ from contracts.events import Severity
 class Rule(StrEnum):
     HTS_MALFORMED = "hts-missing-or-malformed"
     HTS_NOT_VALID_AT_ENTRY = "hts-not-in-zfmior003-at-entry-date"
+    # Valid at the entry date, but not within the days after it: the next shipments would fail.
+    HTS_EXPIRES_SOON = "hts-expires-soon"
     # No weight record valid at the entry date: customs cannot compute the net weight.
     WEIGHT_MISSING = "no-weight-record-valid-at-entry-date"
     WEIGHT_NOT_POSITIVE = "weight-zero-or-negative"
@@ -44,8 +46,9 @@ class Rule(StrEnum):
 # from a country without programs): these are for a person to look at, not reasons to hold a line.
 # Equally specific rules are decided deterministically (lower sequence, then rule_id), an
 # outdated snapshot changes nothing, an invoice over several entries pays each entry's fees:
-# all are for SAP to tidy up.
+# all are for SAP to tidy up. An HTS row about to end still classifies this line correctly.
 _WARNINGS = {
+    Rule.HTS_EXPIRES_SOON: Severity.WARNING,
     Rule.NO_TARIFF_RULE: Severity.WARNING,
     Rule.CUSTOMER_REVIEW: Severity.WARNING,
     Rule.CUSTOMER_UNMATCHED: Severity.WARNING,

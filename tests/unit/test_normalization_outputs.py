@@ -2,7 +2,7 @@
 
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pyarrow.dataset as ds
@@ -193,10 +193,23 @@ def test_match_thresholds_come_from_the_environment():
     assert NormalizationConfig.from_env({}).thresholds.matched == D(92)
 
 
+def test_hts_expiry_warning_days_come_from_the_environment_30_unless_set():
+    assert NormalizationConfig.from_env({}).hts_expiry_warning == timedelta(days=30)
+    config = NormalizationConfig.from_env({"IOR_HTS_EXPIRY_WARNING_DAYS": "60"})
+    assert config.hts_expiry_warning == timedelta(days=60)
+
+
 @pytest.mark.parametrize(
-    "env", [{"IOR_CUSTOMER_MATCH_MIN": "high"}, {"IOR_CUSTOMER_REVIEW_MIN": "99"}]
+    "env",
+    [
+        {"IOR_CUSTOMER_MATCH_MIN": "high"},
+        {"IOR_CUSTOMER_REVIEW_MIN": "99"},
+        {"IOR_HTS_EXPIRY_WARNING_DAYS": "a month"},
+        {"IOR_HTS_EXPIRY_WARNING_DAYS": "-1"},
+        {"IOR_HTS_EXPIRY_WARNING_DAYS": "9" * 20},
+    ],
 )
-def test_unusable_thresholds_are_a_settings_error(env):
+def test_unusable_settings_are_a_settings_error(env):
     with pytest.raises(SettingsError):
         NormalizationConfig.from_env(env)
 
