@@ -23,7 +23,7 @@ def build(context: RuntimeContext, config: NormalizationConfig | None = None) ->
     handler = NormalizationHandler(
         context.blobs,
         ReferenceLoader(store, clock=_now),
-        DailyLoader(context.blobs, store, config.thresholds, clock=_now),
+        DailyLoader(context.blobs, store, config, clock=_now),
         clock=_now,
     )
     return ServiceApp(

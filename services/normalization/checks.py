@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple, Protocol
@@ -32,11 +32,14 @@ from contracts.feeds import (
     Zsdr002Record,
 )
 from services.normalization.customer_matching import CustomerMatch
-from services.normalization.quality import Issue, Rule
+from services.normalization.quality import Issue, Rule, about_material
 
 _HTS_NUMBER = re.compile(r"\d{10}")
 ANY = "*"
 ALL_COMPONENTS = "ALL"
+# An HTS classification ending this soon after an entry date is a warning (DOMAIN.md §2).
+HTS_EXPIRY_WARNING = timedelta(days=30)
+ONE_DAY = timedelta(days=1)
 
 
 class ReferenceLookups(Protocol):
@@ -133,7 +136,8 @@ def metal_origin_issues(
 
 
 def material_record_issues(record: Zemm005Record) -> list[Issue]:
-    return hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+    issues = hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+    return about_material(issues, record.material, record.description)
 
 
 def weight_record_issues(record: Zfmior002Record) -> list[Issue]:
@@ -143,9 +147,9 @@ def weight_record_issues(record: Zfmior002Record) -> list[Issue]:
         record.aluminum_smelt_country,
         record.aluminum_cast_country,
     )
-    return weight_issues(
-        record.net_weight, steel, aluminum, WEIGHT_RECORD_FIELDS
-    ) + metal_origin_issues(steel, aluminum, countries, WEIGHT_RECORD_FIELDS)
+    issues = weight_issues(record.net_weight, steel, aluminum, WEIGHT_RECORD_FIELDS)
+    issues += metal_origin_issues(steel, aluminum, countries, WEIGHT_RECORD_FIELDS)
+    return about_material(issues, record.material)
 
 
 def hts_record_issues(record: Zfmior003Record) -> list[Issue]:
@@ -153,7 +157,8 @@ def hts_record_issues(record: Zfmior003Record) -> list[Issue]:
 
 
 def declared_line_issues(record: Zsdr002Record) -> list[Issue]:
-    return hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+    issues = hts_issues(record.hts_code) + country_issues(record.country_of_origin)
+    return about_material(issues, record.material)
 
 
 # The checks run on each record of an extract of the feed (feeds not named have none). Each is
@@ -219,26 +224,67 @@ def _conditions_compatible(first: TariffRuleRow, second: TariffRuleRow) -> bool:
     )
 
 
+def hts_validity_issues(
+    hts_code: str, entry_date: date, reference: ReferenceLookups, expiry_warning: timedelta
+) -> list[Issue]:
+    """No ZFMIOR003 row valid on the entry date is an error. A row valid then that ends within
+    `expiry_warning` after it is a warning, unless a successor row is valid from the day after
+    its end (and the successor's own end, if that is within the span too, is followed the same
+    way): then the next shipments of the material are classified as well."""
+    row = reference.hts_at(hts_code, entry_date)
+    if row is None:
+        detail = f"no ZFMIOR003 record of {hts_code} is valid on {entry_date}"
+        return [Issue("hts_code", hts_code, Rule.HTS_NOT_VALID_AT_ENTRY, detail)]
+    # Dates stop at 9999-12-31: a row ending then leaves no later day to classify.
+    if date.max - entry_date <= expiry_warning:
+        horizon = date.max - ONE_DAY
+    else:
+        horizon = entry_date + expiry_warning
+    while row.valid_to is not None and row.valid_to <= horizon:
+        successor = reference.hts_at(hts_code, row.valid_to + ONE_DAY)
+        if successor is None:
+            days = (row.valid_to - entry_date).days
+            detail = (
+                f"the ZFMIOR003 record of {hts_code} ends on {row.valid_to}, {days} "
+                f"day{'' if days == 1 else 's'} after the entry date {entry_date}, and none is "
+                f"valid from the day after: later "
+                f"entries will fail {Rule.HTS_NOT_VALID_AT_ENTRY} unless SAP sends its successor"
+            )
+            return [Issue("hts_code", hts_code, Rule.HTS_EXPIRES_SOON, detail)]
+        row = successor
+    return []
+
+
 def product_issues(
-    product: ProductMasterRow, entry_date: date, reference: ReferenceLookups
+    product: ProductMasterRow,
+    entry_date: date,
+    reference: ReferenceLookups,
+    hts_expiry_warning: timedelta = HTS_EXPIRY_WARNING,
 ) -> list[Issue]:
     """What keeps a line of this product from being declared on `entry_date` (or warns)."""
     issues = hts_issues(product.hts_code)
-    if not issues and reference.hts_at(product.hts_code, entry_date) is None:
-        detail = f"no ZFMIOR003 record of {product.hts_code} is valid on {entry_date}"
-        issues.append(Issue("hts_code", product.hts_code, Rule.HTS_NOT_VALID_AT_ENTRY, detail))
+    if not issues:
+        issues = hts_validity_issues(product.hts_code, entry_date, reference, hts_expiry_warning)
     issues += country_issues(product.country_of_origin)
     if product.net_weight_kg is None:
         detail = f"no ZFMIOR002 weight record of {product.material} is valid on {entry_date}"
         issues.append(Issue("net_weight_kg", None, Rule.WEIGHT_MISSING, detail))
-        return issues
+    else:
+        issues += _content_issues(product, product.net_weight_kg, entry_date, reference)
+    return about_material(issues, product.material, product.description)
+
+
+def _content_issues(
+    product: ProductMasterRow, net_weight_kg: Decimal, entry_date: date, reference: ReferenceLookups
+) -> list[Issue]:
+    """The weights, metal origins and tariff rules of a product that has a weight record."""
     steel, aluminum = product.steel_kg, product.aluminum_kg
     countries = (
         product.steel_melt_pour_country,
         product.aluminum_smelt_country,
         product.aluminum_cast_country,
     )
-    issues += weight_issues(product.net_weight_kg, steel, aluminum, MASTER_FIELDS)
+    issues = weight_issues(net_weight_kg, steel, aluminum, MASTER_FIELDS)
     issues += metal_origin_issues(steel, aluminum, countries, MASTER_FIELDS)
     rules = duty_rules(reference.rules_at(entry_date), product)
     if not rules:
@@ -247,8 +293,8 @@ def product_issues(
             f"{product.country_of_origin} is valid on {entry_date}: only the MFN rate applies"
         )
         issues.append(Issue("material", product.material, Rule.NO_TARIFF_RULE, detail))
-    if product.net_weight_kg > 0:
-        share = (steel + aluminum) / product.net_weight_kg * 100
+    if net_weight_kg > 0:
+        share = (steel + aluminum) / net_weight_kg * 100
         issues += [_tie(winner, loser) for winner, loser in equally_specific_rules(rules, share)]
     return issues
 
@@ -267,6 +313,7 @@ def invoice_line_issues(
     product: ProductMasterRow | None,
     reference: ReferenceLookups,
     customer: CustomerMatch,
+    hts_expiry_warning: timedelta = HTS_EXPIRY_WARNING,
 ) -> list[Issue]:
     """`product` is the line's material on its entry date. Packaging is not declared, so it
     needs neither weights nor a classification (DOMAIN.md §2)."""
@@ -274,15 +321,17 @@ def invoice_line_issues(
         issues: list[Issue] = []
     elif product is None:
         detail = "the material has no product master record (ZEMM005)"
-        issues = [Issue("material", record.material, Rule.MATERIAL_NOT_IN_MASTER, detail)]
+        not_in_master = Issue("material", record.material, Rule.MATERIAL_NOT_IN_MASTER, detail)
+        issues = about_material([not_in_master], record.material)
     else:
-        issues = product_issues(product, record.entry_date, reference)
+        issues = product_issues(product, record.entry_date, reference, hts_expiry_warning)
         if record.unit.upper() != product.base_unit.upper():
             detail = (
                 f"the line is in {record.unit} but {record.material}'s weights are per "
                 f"{product.base_unit} (its base unit): convert the quantity to {product.base_unit}"
             )
-            issues.append(Issue("unit", record.unit, Rule.UNIT_NOT_BASE_UNIT, detail))
+            unit = Issue("unit", record.unit, Rule.UNIT_NOT_BASE_UNIT, detail)
+            issues += about_material([unit], product.material, product.description)
     if record.currency != "USD" and record.exchange_rate_to_usd is None:
         detail = f"a {record.currency} line needs exchange_rate_to_usd to be valued in USD"
         issues.append(Issue("exchange_rate_to_usd", None, Rule.EXCHANGE_RATE_MISSING, detail))

@@ -22,7 +22,8 @@ from contracts.invoice_lines import extract_items
 from contracts.reference_batch import ReferenceBatch
 from contracts.topology import BUCKET_PROCESSED, TABLE_INVOICE_LINES, TABLE_PO_REFERENCE
 from services.normalization import locations
-from services.normalization.customer_matching import CustomerMatcher, MatchThresholds
+from services.normalization.config import NormalizationConfig
+from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.dataset_files import parquet_partitions
 from services.normalization.invoices import (
     InvoiceRun,
@@ -51,12 +52,12 @@ class DailyLoader:
         self,
         blobs: BlobStore,
         store: ReferenceStore,
-        thresholds: MatchThresholds,
+        config: NormalizationConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self._blobs = blobs
         self._store = store
-        self._thresholds = thresholds
+        self._config = config
         self._clock = clock
 
     def normalize_invoices(
@@ -64,8 +65,10 @@ class DailyLoader:
     ) -> LoadOutcome:
         inputs = self._inputs(accepted)
         reference = ReferenceBatch(self._store)
-        matcher = CustomerMatcher(reference.customers, self._thresholds)
-        run = normalize_invoices(records, accepted.extract_id, reference, matcher)
+        matcher = CustomerMatcher(reference.customers, self._config.thresholds)
+        run = normalize_invoices(
+            records, accepted.extract_id, reference, matcher, self._config.hts_expiry_warning
+        )
         po_rows = po_reference_rows(records, run.excluded, accepted.extract_id)
         versions = line_versions(run, accepted)
         rejected = self._rejected(accepted)

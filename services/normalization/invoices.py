@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -20,7 +21,11 @@ from contracts.datasets import (
 from contracts.events import ExtractAcceptedV1
 from contracts.feeds import Zemm004Record
 from contracts.feeds.limits import MAX_LINE_NUMBER
-from services.normalization.checks import ReferenceLookups, invoice_line_issues
+from services.normalization.checks import (
+    HTS_EXPIRY_WARNING,
+    ReferenceLookups,
+    invoice_line_issues,
+)
 from services.normalization.customer_matching import CustomerMatch, CustomerMatcher
 from services.normalization.quality import Finding, Issue, Rule
 from services.normalization.records import Indexed
@@ -49,6 +54,7 @@ def normalize_invoices(
     extract_id: str,
     reference: ReferenceLookups,
     matcher: CustomerMatcher,
+    hts_expiry_warning: timedelta = HTS_EXPIRY_WARNING,
 ) -> InvoiceRun:
     matches = matcher.match(record.ship_to_name for _, record in records)
     lines: list[NormalizedInvoiceLine] = []
@@ -61,7 +67,9 @@ def normalize_invoices(
         customer = matches[record.ship_to_name]
         line_findings = [
             Finding.of(issue, FEED, extract_id, indexed.record_index)
-            for issue in invoice_line_issues(record, product, reference, customer)
+            for issue in invoice_line_issues(
+                record, product, reference, customer, hts_expiry_warning
+            )
         ]
         findings += line_findings
         errors = [finding for finding in line_findings if finding.is_error]

@@ -1,13 +1,16 @@
 """The quality rules of DOMAIN.md §2 and the findings they produce.
 
 A finding names where (feed, extract, record index), what (field, value) and which rule; its
-severity comes from the rule. An error keeps an invoice line out of the normalized dataset (it is
-listed in the quality report instead); a warning does not.
+severity comes from the rule. A finding about a material (its weights, classification, metal
+origins, master record) also names the material, so that its findings can be read together.
+An error keeps an invoice line out of the normalized dataset (it is listed in the quality report
+instead); a warning does not.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from contracts.events import Severity
@@ -16,6 +19,8 @@ from contracts.events import Severity
 class Rule(StrEnum):
     HTS_MALFORMED = "hts-missing-or-malformed"
     HTS_NOT_VALID_AT_ENTRY = "hts-not-in-zfmior003-at-entry-date"
+    # Valid at the entry date, but not within the days after it: the next shipments would fail.
+    HTS_EXPIRES_SOON = "hts-expires-soon"
     # No weight record valid at the entry date: customs cannot compute the net weight.
     WEIGHT_MISSING = "no-weight-record-valid-at-entry-date"
     WEIGHT_NOT_POSITIVE = "weight-zero-or-negative"
@@ -41,8 +46,9 @@ class Rule(StrEnum):
 # from a country without programs): these are for a person to look at, not reasons to hold a line.
 # Equally specific rules are decided deterministically (lower sequence, then rule_id), an
 # outdated snapshot changes nothing, an invoice over several entries pays each entry's fees:
-# all are for SAP to tidy up.
+# all are for SAP to tidy up. An HTS row about to end still classifies this line correctly.
 _WARNINGS = {
+    Rule.HTS_EXPIRES_SOON: Severity.WARNING,
     Rule.NO_TARIFF_RULE: Severity.WARNING,
     Rule.CUSTOMER_REVIEW: Severity.WARNING,
     Rule.CUSTOMER_UNMATCHED: Severity.WARNING,
@@ -54,12 +60,22 @@ _WARNINGS = {
 
 @dataclass(frozen=True)
 class Issue:
-    """What a check found in one record: the field, its value and the rule, with a sentence."""
+    """What a check found in one record: the field, its value and the rule, with a sentence;
+    the material (and its description when the record has one) when it is about a material."""
 
     field: str
     value: str | None
     rule: Rule
     detail: str
+    material: str | None = None
+    material_description: str | None = None
+
+
+def about_material(
+    issues: Iterable[Issue], material: str, description: str | None = None
+) -> list[Issue]:
+    """The issues, each naming the material they are about."""
+    return [replace(issue, material=material, material_description=description) for issue in issues]
 
 
 @dataclass(frozen=True)
@@ -74,11 +90,21 @@ class Finding:
     value: str | None
     rule: Rule
     detail: str
+    material: str | None = None
+    material_description: str | None = None
 
     @classmethod
     def of(cls, issue: Issue, feed: str, extract_id: str, record_index: int) -> Finding:
         return cls(
-            feed, extract_id, record_index, issue.field, issue.value, issue.rule, issue.detail
+            feed,
+            extract_id,
+            record_index,
+            issue.field,
+            issue.value,
+            issue.rule,
+            issue.detail,
+            issue.material,
+            issue.material_description,
         )
 
     @property

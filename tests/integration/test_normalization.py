@@ -194,6 +194,14 @@ def test_sample_batch_end_to_end_normalizes_invoices_and_reports_quality(context
         (24, "no-weight-record-valid-at-entry-date", "error"),
     }
     assert [r["record_index"] for r in report["excluded_records"]] == [23, 24]
+    named = {
+        f["record_index"]: (f["material"], f["material_description"]) for f in report["findings"]
+    }
+    assert (named[7], named[23], named[24]) == (
+        (None, None),  # the customer, not the material
+        ("000000000010009001", None),
+        ("000000000010007010", "rattan side table (not weighed yet)"),
+    )
     alert = only(events, ALERT_RAISED, service="normalization")
     assert alert.data["refs"] == [quality.data["report"]["uri"]]
 

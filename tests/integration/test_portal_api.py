@@ -1,6 +1,6 @@
 """Every route of the portal API on the embedded emulator after the sample pipeline: paging
-and filters, presigned downloads that work, an upload followed to its accepted extract, and a
-comparison run again by one published event."""
+and filters, presigned downloads that work, an upload followed to its accepted extract, a
+comparison run again by one published event; and the data-quality page's rows per material."""
 
 import json
 from pathlib import Path
@@ -165,6 +165,18 @@ def test_extracts_with_counts_quality_findings_and_rejection_reports(portal):
     assert report.status_code == 200 and report.json()
     only = client.get("/api/extracts", params={"feed": "ZEMM004"}).json()["items"]
     assert only and {e["feed"] for e in only} == {"ZEMM004"}
+
+
+def test_the_extract_page_lists_per_material_what_makes_its_duty_wrong(portal):
+    _, client, _ = portal
+    page = client.get("/quality/ZEMM004-20261122-0001")
+    assert page.status_code == 200
+    per_material = page.text.split('<table class="data per-material">')[1].split("</table>")[0]
+    # Both materials have an error: they come by number, each with its findings and records.
+    assert per_material.index("000000000010007010") < per_material.index("000000000010009001")
+    assert "rattan side table (not weighed yet)" in per_material
+    assert '<span class="risk">missing weight</span>' in per_material
+    assert "(record 24)" in per_material and "(record 23)" in per_material
 
 
 def test_extracts_come_in_pages(portal):

@@ -9,7 +9,7 @@ import pytest
 from contracts.events import ExtractAcceptedV1, ObjectRef
 from contracts.reference_batch import FeedSync
 from contracts.topology import TABLE_INVOICE_LINES, TABLE_PO_REFERENCE
-from services.normalization.customer_matching import MatchThresholds
+from services.normalization.config import NormalizationConfig
 from services.normalization.daily_loads import DailyLoader
 from services.runtime.aws.blobs import s3_uri, sha256_hex
 from tests.unit.test_normalization_factories import indexed, invoice, reference_rows
@@ -86,7 +86,7 @@ def normalize(store: RecordingStore, blobs: RecordingBlobs):
             for number, day in enumerate(ENTRY_DATES, start=1)
         )
     )
-    loader = DailyLoader(blobs, store, MatchThresholds(), clock=lambda: NOW)
+    loader = DailyLoader(blobs, store, NormalizationConfig(), clock=lambda: NOW)
     return loader.normalize_invoices(accepted(), records)
 
 

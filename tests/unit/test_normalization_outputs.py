@@ -2,7 +2,7 @@
 
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pyarrow.dataset as ds
@@ -143,8 +143,9 @@ def test_po_reference_lists_every_line_and_whether_it_was_normalized():
     assert rows[0].po_number == "4500018231"
 
 
-def finding(rule: Rule, index: int = 0) -> Finding:
-    return Finding.of(Issue("field", "value", rule, "why"), "ZEMM004", "ZEMM004-1", index)
+def finding(rule: Rule, index: int = 0, material: str | None = None) -> Finding:
+    issue = Issue("field", "value", rule, "why", material)
+    return Finding.of(issue, "ZEMM004", "ZEMM004-1", index)
 
 
 def test_report_counts_errors_and_warnings_per_rule_errors_first():
@@ -155,7 +156,7 @@ def test_report_counts_errors_and_warnings_per_rule_errors_first():
         generated_at=NOW,
         findings=(
             finding(Rule.CUSTOMER_UNMATCHED),
-            finding(Rule.MATERIAL_NOT_IN_MASTER, 1),
+            finding(Rule.MATERIAL_NOT_IN_MASTER, 1, material="000000000010009001"),
             finding(Rule.CUSTOMER_UNMATCHED, 2),
         ),
         excluded_records=excluded_records(indexed(invoice())),
@@ -177,8 +178,11 @@ def test_report_counts_errors_and_warnings_per_rule_errors_first():
         "value": "value",
         "rule": "material-not-in-master",
         "detail": "why",
+        "material": "000000000010009001",
+        "material_description": None,
         "severity": "error",
     }
+    assert document["findings"][0]["material"] is None  # about the customer, not a material
     assert document["excluded_records"][0]["record_index"] == 0
     assert document["excluded_records"][0]["material"] == "000000000010004711"
 
@@ -189,10 +193,23 @@ def test_match_thresholds_come_from_the_environment():
     assert NormalizationConfig.from_env({}).thresholds.matched == D(92)
 
 
+def test_hts_expiry_warning_days_come_from_the_environment_30_unless_set():
+    assert NormalizationConfig.from_env({}).hts_expiry_warning == timedelta(days=30)
+    config = NormalizationConfig.from_env({"IOR_HTS_EXPIRY_WARNING_DAYS": "60"})
+    assert config.hts_expiry_warning == timedelta(days=60)
+
+
 @pytest.mark.parametrize(
-    "env", [{"IOR_CUSTOMER_MATCH_MIN": "high"}, {"IOR_CUSTOMER_REVIEW_MIN": "99"}]
+    "env",
+    [
+        {"IOR_CUSTOMER_MATCH_MIN": "high"},
+        {"IOR_CUSTOMER_REVIEW_MIN": "99"},
+        {"IOR_HTS_EXPIRY_WARNING_DAYS": "a month"},
+        {"IOR_HTS_EXPIRY_WARNING_DAYS": "-1"},
+        {"IOR_HTS_EXPIRY_WARNING_DAYS": "9" * 20},
+    ],
 )
-def test_unusable_thresholds_are_a_settings_error(env):
+def test_unusable_settings_are_a_settings_error(env):
     with pytest.raises(SettingsError):
         NormalizationConfig.from_env(env)
 

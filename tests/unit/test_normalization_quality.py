@@ -1,6 +1,6 @@
 """Each quality rule of DOMAIN.md §2 produces its finding; errors hold a line back, warnings not."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.invoices import normalize_invoices, rejected_lines, value_usd
 from services.normalization.quality import Rule
 from tests.unit.test_normalization_factories import (
+    BASE,
     SAMPLE_CUSTOMERS,
     hts,
     indexed,
@@ -109,9 +110,54 @@ def test_hts_not_valid_at_the_entry_date_is_an_error():
     assert rules_of(product_issues(product(), ENTRY, lookups)) == [Rule.HTS_NOT_VALID_AT_ENTRY]
 
 
-def test_hts_valid_through_the_entry_date_itself_is_fine():
+def test_hts_valid_through_the_entry_date_itself_is_no_error_but_expires_soon():
     lookups = reference(hts_codes=[hts(valid_from="2022-01-01", valid_to="2025-09-18")])
+    assert rules_of(product_issues(product(), ENTRY, lookups)) == [Rule.HTS_EXPIRES_SOON]
+
+
+def test_hts_ending_within_the_warning_days_after_the_entry_date_is_a_warning():
+    ending = [hts(valid_to="2025-10-18")]  # 30 days after the entry date
+    result = run(invoice(), hts_codes=ending)
+    [finding] = result.findings
+    assert (finding.rule, finding.severity, finding.field, finding.value) == (
+        Rule.HTS_EXPIRES_SOON,
+        Severity.WARNING,
+        "hts_code",
+        "9403200080",
+    )
+    assert "ends on 2025-10-18, 30 days after the entry date 2025-09-18" in finding.detail
+    assert len(result.lines) == 1  # still declared: the row is valid at the entry date
+    fewer_days = timedelta(days=29)
+    assert product_issues(product(), ENTRY, reference(hts_codes=ending), fewer_days) == []
+
+
+def test_hts_ending_far_after_the_entry_date_is_fine():
+    lookups = reference(hts_codes=[hts(valid_to="2025-10-19")])  # 31 days after the entry
     assert product_issues(product(), ENTRY, lookups) == []
+
+
+def test_a_successor_hts_row_from_the_day_after_the_end_is_no_warning():
+    rows = [hts(valid_to="2025-09-30"), hts(valid_from="2025-10-01", rate="3.5")]
+    assert product_issues(product(), ENTRY, reference(hts_codes=rows)) == []
+
+
+def test_a_successor_row_that_ends_soon_too_is_followed_to_its_own_end():
+    rows = [hts(valid_to="2025-09-30"), hts(valid_from="2025-10-01", valid_to="2025-10-05")]
+    [issue] = product_issues(product(), ENTRY, reference(hts_codes=rows))
+    assert issue.rule is Rule.HTS_EXPIRES_SOON and "ends on 2025-10-05" in issue.detail
+
+
+def test_a_successor_row_starting_later_than_the_day_after_leaves_a_gap_and_warns():
+    rows = [hts(valid_to="2025-09-30"), hts(valid_from="2025-10-02")]
+    assert rules_of(product_issues(product(), ENTRY, reference(hts_codes=rows))) == [
+        Rule.HTS_EXPIRES_SOON
+    ]
+
+
+def test_hts_valid_to_the_last_date_there_is_never_expires():
+    late = date(9999, 12, 20)
+    lookups = reference(hts_codes=[hts(valid_to="9999-12-31")])
+    assert product_issues(product(), late, lookups, hts_expiry_warning=timedelta(days=30)) == []
 
 
 @pytest.mark.parametrize("net", [D(0), D("-1")])
@@ -276,3 +322,28 @@ def test_records_rejected_at_ingestion_become_lines_not_declared_even_without_a_
     )
     assert first.reasons == ("exchange_rate_to_usd None: required",)
     assert (second.invoice_number, second.line_number, second.record_index) == ("", 0, 15)
+
+
+def test_findings_about_a_material_name_it_and_its_description_and_others_do_not():
+    weighed_later = product(weight_valid_from=date(2025, 10, 1))
+    record = invoice(ship_to_name="Zenith Hospitality Group")
+    result = run(record.model_copy(update={"currency": "CNY"}), products=[weighed_later])
+    named = {f.rule: (f.material, f.material_description) for f in result.findings}
+    assert named == {
+        Rule.WEIGHT_MISSING: (BASE, "adjustable base Queen, steel"),
+        Rule.EXCHANGE_RATE_MISSING: (None, None),  # the line's currency, not its material
+        Rule.CUSTOMER_UNMATCHED: (None, None),
+    }
+
+
+def test_a_material_not_in_the_master_is_named_without_a_description():
+    [finding] = run(invoice(material="000000000010009001")).findings
+    assert (finding.material, finding.material_description) == ("000000000010009001", None)
+
+
+def test_metal_without_its_origin_country_names_the_material_in_the_master_and_the_feed():
+    [in_master] = product_issues(product(steel_melt_pour_country=None), ENTRY, reference())
+    record = weight().model_copy(update={"steel_melt_pour_country": None})
+    [in_feed] = weight_record_issues(record)
+    assert (in_master.rule, in_master.material) == (Rule.METAL_ORIGIN_MISSING, BASE)
+    assert (in_feed.rule, in_feed.material) == (Rule.METAL_ORIGIN_MISSING, BASE)

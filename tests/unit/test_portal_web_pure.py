@@ -1,5 +1,6 @@
 """The pages' pure parts: the freshness badge's verdict, amounts as pages write them, the
-customs-lines filter read from a form, and the IEEPA refund rows."""
+customs-lines filter read from a form, the IEEPA refund rows and the quality findings per
+material."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ from services.portal.errors import InvalidQuery
 from services.portal.web.formats import money, when
 from services.portal.web.freshness import Level, ago, freshness
 from services.portal.web.lines import line_filter
+from services.portal.web.quality import by_material
 from services.portal.web.refunds import per_program, refund_rows
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -111,3 +113,60 @@ def test_refund_rows_are_the_ieepa_layers_that_paid_duty():
     rows = refund_rows([line])
     assert [(row["program"], row["duty_usd"]) for row in rows] == [("IEEPA-FENTANYL", "1332.00")]
     assert per_program(rows + rows) == {"IEEPA-FENTANYL": 2664}
+
+
+STEEL_BASE = "000000000010004711"
+NOT_IN_MASTER = "000000000010009001"
+
+
+def quality_finding(rule: str, record: int, material: str | None = None, **fields):
+    severity = "warning" if rule in {"hts-expires-soon", "customer-unmatched"} else "error"
+    return {
+        "record_index": record,
+        "field": "hts_code",
+        "value": "9403200080",
+        "rule": rule,
+        "detail": f"about {rule}",
+        "severity": severity,
+        "material": material,
+        "material_description": None,
+        **fields,
+    }
+
+
+def test_findings_are_grouped_by_the_material_they_name_not_by_their_text():
+    findings = [
+        quality_finding("hts-expires-soon", 0, STEEL_BASE, material_description="base Queen"),
+        quality_finding("customer-unmatched", 1, detail=f"{NOT_IN_MASTER} in the detail only"),
+        quality_finding("material-not-in-master", 2, NOT_IN_MASTER, field="material"),
+        quality_finding("metal-origin-country-missing", 3, STEEL_BASE, value=None),
+    ]
+    materials = by_material(findings)
+    assert [(m.material, m.description) for m in materials] == [
+        (STEEL_BASE, "base Queen"),
+        (NOT_IN_MASTER, None),  # named in a customer finding's text: that is not grouped
+    ]
+    steel = materials[0]
+    assert [f.records for f in materials[1].findings] == [(2,)]
+    assert [f.rule for f in steel.findings] == ["metal-origin-country-missing", "hts-expires-soon"]
+    assert steel.risks == ["metal without origin countries", "HTS expiring"]
+
+
+def test_materials_with_an_error_come_first_and_a_finding_repeated_on_lines_is_listed_once():
+    findings = [
+        quality_finding("hts-expires-soon", 0, "000000000010000001"),
+        quality_finding("no-weight-record-valid-at-entry-date", 4, "000000000010000002"),
+        quality_finding("no-weight-record-valid-at-entry-date", 9, "000000000010000002"),
+    ]
+    first, second = by_material(findings)
+    assert (first.material, first.has_error, second.has_error) == (
+        "000000000010000002",
+        True,
+        False,
+    )
+    [missing_weight] = first.findings
+    assert missing_weight.records == (4, 9) and first.risks == ["missing weight"]
+
+
+def test_a_report_whose_findings_name_no_material_has_no_material_rows():
+    assert by_material([quality_finding("customer-unmatched", 0)]) == []

@@ -4,8 +4,8 @@ without origin countries, HTS expiring)."""
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,20 +17,83 @@ from services.portal.web.documents import read_json
 from services.portal.web.site import Site
 
 LISTED = 100
-MATERIAL = re.compile(r"\b\d{18}\b")  # SAP material numbers: 18 digits, zero-padded
+ERROR = "error"
+# The findings that make a material's duty wrong most often, by the rule names of DOMAIN.md §2,
+# with the words the page shows them in.
+DUTY_RISKS = {
+    "no-weight-record-valid-at-entry-date": "missing weight",
+    "metal-origin-country-missing": "metal without origin countries",
+    "hts-expires-soon": "HTS expiring",
+}
 
 
-def by_material(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The findings about a material (missing weights, not in the master, HTS not valid…),
-    grouped by it: the things that make its duty wrong."""
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+@dataclass(frozen=True)
+class MaterialFinding:
+    """One finding of a material, however many records repeat it (`records`)."""
+
+    severity: str
+    rule: str
+    field: str
+    value: str | None
+    detail: str
+    records: tuple[int | None, ...]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass(frozen=True)
+class MaterialFindings:
+    """A material's findings, errors first, and the duty risks among them."""
+
+    material: str
+    description: str | None
+    findings: tuple[MaterialFinding, ...]
+
+    @property
+    def has_error(self) -> bool:
+        return any(finding.is_error for finding in self.findings)
+
+    @property
+    def risks(self) -> list[str]:
+        rules = {finding.rule for finding in self.findings}
+        return [label for rule, label in DUTY_RISKS.items() if rule in rules]
+
+
+def by_material(findings: Iterable[Mapping[str, Any]]) -> list[MaterialFindings]:
+    """The findings that name a material (the report's `material` field), one entry per
+    material: those with an error first, then by material number."""
+    grouped: dict[str, list[Mapping[str, Any]]] = {}
     for finding in findings:
-        named = MATERIAL.search(str(finding.get("detail") or ""))
-        if finding.get("field") == "material" and finding.get("value"):
-            grouped[str(finding["value"])].append(finding)
-        elif named:  # e.g. "no ZFMIOR002 weight record of 000000000010007010 is valid on …"
-            grouped[named.group()].append(finding)
-    return dict(sorted(grouped.items()))
+        if finding.get("material"):
+            grouped.setdefault(str(finding["material"]), []).append(finding)
+    materials = [
+        MaterialFindings(material, _description(found), _distinct(found))
+        for material, found in grouped.items()
+    ]
+    return sorted(materials, key=lambda entry: (not entry.has_error, entry.material))
+
+
+def _description(findings: list[Mapping[str, Any]]) -> str | None:
+    return next(
+        (f["material_description"] for f in findings if f.get("material_description")), None
+    )
+
+
+def _distinct(findings: list[Mapping[str, Any]]) -> tuple[MaterialFinding, ...]:
+    records: dict[tuple[str, str, str, str | None, str], list[int | None]] = {}
+    for finding in findings:
+        key = (
+            str(finding.get("severity", "")),
+            str(finding.get("rule", "")),
+            str(finding.get("field", "")),
+            finding.get("value"),
+            str(finding.get("detail", "")),
+        )
+        records.setdefault(key, []).append(finding.get("record_index"))
+    distinct = [MaterialFinding(*key, records=tuple(indexes)) for key, indexes in records.items()]
+    return tuple(sorted(distinct, key=lambda f: (not f.is_error, f.rule, f.field, f.detail)))
 
 
 def router(site: Site) -> APIRouter:
