@@ -91,6 +91,14 @@ def line_item(line: CustomsLineV1) -> Item:
     }
 
 
+def line_from_item(item: Item) -> CustomsLineV1:
+    """The customs line a lines-table item keeps, validated again: the read model's own keys
+    left out, and the fields `line_item` left out for being None given back as None."""
+    return CustomsLineV1.model_validate(
+        {name: item.get(name) for name in CustomsLineV1.model_fields}
+    )
+
+
 def comparison(envelope: Envelope, data: ComparisonCompletedV1) -> Changes:
     return Changes(
         views=(

@@ -1,10 +1,13 @@
 """The portal's pure parts: roles and permissions, calculation state, cursors, the dev-login
-guard, and what the projection makes of a calculation that replaces another."""
+guard, what the projection makes of a calculation that replaces another, and a customs line read
+back from the read model."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
+from contracts.datasets import DutyLayer
 from contracts.envelope import new_envelope
 from contracts.events import CustomsLinesGeneratedV1, CustomsTotalsV1, ExtractRejectedV1, ObjectRef
 from entrypoints.errors import UsageError
@@ -12,9 +15,11 @@ from entrypoints.portal_cli import refuse_unless_emulator
 from services.portal import projection
 from services.portal.api.roles import Permission, Principal, Role
 from services.portal.changes import AddToSets
+from services.portal.codec import from_dynamo, to_dynamo
 from services.portal.errors import InvalidCursor
 from services.portal.paging import decode_cursor, encode_cursor
 from services.portal.queries import calculation_state
+from tests.unit.test_comparison_matching import customs_line
 
 SHA = "a" * 64
 
@@ -143,3 +148,25 @@ def test_a_file_rejected_whole_is_an_extract_known_by_its_sha256():
     [view] = projection.extract_rejected(envelope, data).views
     assert view.pk == f"EXTRACT#file-{SHA}"
     assert view.fields["status"] == "rejected" and view.fields["feed"] == "unknown"
+
+
+def test_a_customs_line_read_back_from_the_read_model_is_the_line_projected():
+    fentanyl = DutyLayer(
+        program="IEEPA-FENTANYL",
+        code="9903.01.24",
+        rate_pct=Decimal("20"),
+        duty_usd=Decimal("1332.00"),
+    )
+    line = customs_line(
+        entered_value_usd=Decimal("6660.00"),
+        duty_layers=(fentanyl,),
+        customer_match_score=Decimal("0.970"),
+    )
+    stored = from_dynamo(to_dynamo(projection.line_item(line)))
+    assert "line_key" in stored and "manufacturer_id" not in stored  # None is not stored
+    back = projection.line_from_item(stored)
+    assert back == line
+    assert (str(back.entered_value_usd), str(back.duty_layers[0].duty_usd)) == (
+        "6660.00",
+        "1332.00",
+    )
