@@ -145,7 +145,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_ieepa_refunds(args: argparse.Namespace) -> int:
-    from entrypoints import ieepa_refund_files, reports  # noqa: PLC0415 - only when asked
+    from contracts import ieepa_refund_files  # noqa: PLC0415 - only when asked
+    from entrypoints import reports  # noqa: PLC0415
 
     context = RuntimeContext.from_settings(_settings(args))
     report = reports.ieepa_refunds(context, args.date_from, args.date_to)

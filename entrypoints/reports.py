@@ -2,16 +2,15 @@
 
 The audit service writes each calculation's record and a copy of its customs lines to the audit
 bucket and indexes them (`contracts.audit_layout`); these functions read that layout back.
-`build_ieepa_report` is pure, the two entry points do the reads; the refund report's files are
-written by `entrypoints.ieepa_refund_files`.
+The two entry points do the reads; the refund report itself is built by
+`contracts.ieepa_refunds.build_ieepa_report` (the portal builds it from its read model too) and its
+files are written by `contracts.ieepa_refund_files`.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Set
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,11 +30,11 @@ from contracts.audit_layout import (
     verify,
 )
 from contracts.datasets import CustomsLineV1
+from contracts.ieepa_refunds import IeepaRefundReport, build_ieepa_report
 from contracts.topology import TABLE_AUDIT_INDEX
 from services.runtime.aws.blobs import owner_arguments, sha256_hex, split_uri
 from services.runtime.context import RuntimeContext
 
-IEEPA_PREFIX = "IEEPA"
 _deserializer = TypeDeserializer()
 
 
@@ -60,54 +59,6 @@ def audit_lookup(
     return [record for record in records if record is not None]
 
 
-@dataclass(frozen=True)
-class IeepaLine:
-    """One IEEPA layer paid on one component line."""
-
-    invoice_number: str
-    po_number: str
-    entry_date: date
-    port_of_entry: str
-    line_number: int
-    component: str
-    material: str
-    hts_code: str
-    program: str
-    code: str
-    rate_pct: Decimal
-    entered_value_usd: Decimal
-    duty_usd: Decimal
-    calc_id: str
-
-
-@dataclass(frozen=True)
-class IeepaEntry:
-    """An entry (invoice) that paid IEEPA; its value counts each component line once."""
-
-    invoice_number: str
-    po_number: str
-    entry_date: date
-    calc_id: str
-    lines: tuple[IeepaLine, ...]
-    entered_value_usd: Decimal
-    duty_usd: Decimal
-
-
-@dataclass(frozen=True)
-class IeepaRefundReport:
-    date_from: date | None
-    date_to: date | None
-    entries: tuple[IeepaEntry, ...]
-
-    @property
-    def entered_value_usd(self) -> Decimal:
-        return sum((entry.entered_value_usd for entry in self.entries), Decimal(0))
-
-    @property
-    def duty_usd(self) -> Decimal:
-        return sum((entry.duty_usd for entry in self.entries), Decimal(0))
-
-
 def ieepa_refunds(
     context: RuntimeContext, date_from: date | None = None, date_to: date | None = None
 ) -> IeepaRefundReport:
@@ -119,67 +70,6 @@ def ieepa_refunds(
         lines += [CustomsLineV1.model_validate_json(row) for row in body.splitlines() if row]
         superseded[item["calc_id"]] = set(item.get("superseded_invoices", ()))
     return build_ieepa_report(lines, date_from, date_to, superseded)
-
-
-def build_ieepa_report(
-    lines: Iterable[CustomsLineV1],
-    date_from: date | None,
-    date_to: date | None,
-    superseded: Mapping[str, Set[str]] | None = None,
-) -> IeepaRefundReport:
-    """Each invoice counts by its current calculation only: `superseded` names, per CALC-ID,
-    the invoices a later calculation replaced (as the audit index marks them)."""
-    replaced = superseded or {}
-    paid: dict[str, list[tuple[CustomsLineV1, tuple[IeepaLine, ...]]]] = defaultdict(list)
-    for line in lines:
-        in_range = (date_from is None or line.entry_date >= date_from) and (
-            date_to is None or line.entry_date <= date_to
-        )
-        layers = _ieepa_layers(line)
-        current = line.invoice_number not in replaced.get(line.calc_id, set())
-        if current and in_range and layers:
-            paid[line.invoice_number].append((line, layers))
-    entries = [_entry(paid[invoice]) for invoice in sorted(paid)]
-    entries.sort(key=lambda entry: (entry.entry_date, entry.invoice_number))
-    return IeepaRefundReport(date_from, date_to, tuple(entries))
-
-
-def _ieepa_layers(line: CustomsLineV1) -> tuple[IeepaLine, ...]:
-    return tuple(
-        IeepaLine(
-            invoice_number=line.invoice_number,
-            po_number=line.po_number,
-            entry_date=line.entry_date,
-            port_of_entry=line.port_of_entry,
-            line_number=line.line_number,
-            component=str(line.component),
-            material=line.material,
-            hts_code=line.hts_code,
-            program=layer.program,
-            code=layer.code,
-            rate_pct=layer.rate_pct,
-            entered_value_usd=line.entered_value_usd,
-            duty_usd=layer.duty_usd,
-            calc_id=line.calc_id,
-        )
-        for layer in line.duty_layers
-        # A 0 % IEEPA exemption code is declared but pays nothing: nothing to refund.
-        if layer.program.startswith(IEEPA_PREFIX) and layer.duty_usd > 0
-    )
-
-
-def _entry(paid: list[tuple[CustomsLineV1, tuple[IeepaLine, ...]]]) -> IeepaEntry:
-    first = paid[0][0]
-    layers = tuple(layer for _, line_layers in paid for layer in line_layers)
-    return IeepaEntry(
-        invoice_number=first.invoice_number,
-        po_number=first.po_number,
-        entry_date=first.entry_date,
-        calc_id=first.calc_id,
-        lines=layers,
-        entered_value_usd=sum((line.entered_value_usd for line, _ in paid), Decimal(0)),
-        duty_usd=sum((layer.duty_usd for layer in layers), Decimal(0)),
-    )
 
 
 def _calc_ids_where(context: RuntimeContext, attribute: str, value: str) -> Iterator[str]:

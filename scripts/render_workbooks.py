@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from contracts.datasets import CustomsLineV1
-from entrypoints.ieepa_refund_files import to_xlsx
-from entrypoints.reports import build_ieepa_report
+from contracts.ieepa_refund_files import to_xlsx
+from contracts.ieepa_refunds import build_ieepa_report
 
 RENDER_DIR = "render"
 IEEPA_WORKBOOK = "ieepa_refunds.xlsx"

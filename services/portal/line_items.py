@@ -37,3 +37,11 @@ def line_view(item: Mapping[str, Any]) -> dict[str, Any]:
     """The line a page shows: every field of the customs line, with its table keys."""
     view: dict[str, Any] = json.loads(item[LINE])
     return {"entry_date": item["entry_date"], "line_key": item["line_key"], **view}
+
+
+def customs_line(view: Mapping[str, Any]) -> CustomsLineV1:
+    """The customs line a view shows, validated again: the table's own keys left out, and the
+    fields `line_item` left out for being None given back as None."""
+    return CustomsLineV1.model_validate(
+        {name: view.get(name) for name in CustomsLineV1.model_fields}
+    )

@@ -51,7 +51,7 @@ from services.runtime.messaging.messages import ConsumedEvent, InboundMessage
 from services.runtime.messaging.processor import Outcome
 from services.runtime.messaging.publisher import message_attributes
 from tests.unit.test_audit_layout import CALC_ID, calculation_record, input_file
-from tests.unit.test_reports_ieepa import sample_lines
+from tests.unit.test_ieepa_refunds import sample_lines
 
 pytestmark = pytest.mark.integration
 

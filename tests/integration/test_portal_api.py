@@ -1,15 +1,23 @@
 """Every route of the portal API on the embedded emulator after the sample pipeline: paging
-and filters, presigned downloads that work, an upload followed to its accepted extract, a
-comparison run again by one published event; and the data-quality page's rows per material."""
+and filters, presigned downloads that work, the IEEPA refund report and its files (the same as
+`ior report ieepa-refunds` writes), an upload followed to its accepted extract, a comparison run
+again by one published event; and the data-quality page's rows per material."""
 
+import csv
+import io
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 import urllib3
 
+from contracts.ieepa_refund_files import GRAND_TOTAL, LINES_SHEET, TOTALS_SHEET, to_csv
 from contracts.topology import COMPARISON_REQUESTED, QUEUE_COMPARISON, TOPOLOGY
 from entrypoints.process import find_extract_files, run_pipeline
+from entrypoints.reports import ieepa_refunds
 from services.runtime.aws.queues import wait_until_idle
 from services.runtime.context import available_services
 from services.runtime.messaging.runner import BackgroundWorkers
@@ -21,6 +29,8 @@ from tests.portal_app import bearer, portal_client
 pytestmark = pytest.mark.integration
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CUSTOMERS_CSV = SAMPLES / "uploads" / "ZSDR010" / "customers-manual.csv"
+# The sample entries before IEEPA ended on 2026-02-24 (samples/README.md), first to last.
+IEEPA_ENTRIES = {"entry_from": "2025-09-18", "entry_to": "2026-01-08"}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +60,11 @@ def settle(context):
 def test_the_openapi_document_lists_the_routes(portal):
     _, client, _ = portal
     paths = client.get("/api/openapi.json").json()["paths"]
-    assert {"/api/customs-lines", "/api/calculations/{calc_id}/downloads/{what}"} <= set(paths)
+    assert {
+        "/api/customs-lines",
+        "/api/calculations/{calc_id}/downloads/{what}",
+        "/api/ieepa-refunds/{file}",
+    } <= set(paths)
 
 
 def test_status_has_queue_and_dlq_depths_and_the_last_sap_sync_per_feed(portal):
@@ -152,6 +166,126 @@ def test_the_comparison_report_of_a_calculation(portal, calc):
     latest = comparison["latest"]
     assert (latest["passed"], latest["failed"], latest["ours_only"]) == (22, 2, 1)
     assert comparison["report"]["calc_id"] == calc["calc_id"]
+
+
+@pytest.fixture(scope="module")
+def refunds(portal):
+    _, client, _ = portal
+    return client.get("/api/ieepa-refunds", params=IEEPA_ENTRIES).json()
+
+
+def refund_file(portal, file):
+    _, client, _ = portal
+    response = client.get(f"/api/ieepa-refunds/{file}", params=IEEPA_ENTRIES)
+    assert response.status_code == 200
+    return response
+
+
+def test_the_refund_report_lists_the_sample_entries_that_paid_ieepa(refunds):
+    invoices = [entry["invoice_number"] for entry in refunds["entries"]]
+    assert invoices == ["SFW-2508-0147", "NSW-2509-0291", "NSW-2510-0388", "VBM-251183"]
+    programs = refunds["duty_by_program"]
+    assert set(programs) == {"IEEPA-FENTANYL", "IEEPA-RECIPROCAL"}
+    assert sum(Decimal(duty) for duty in programs.values()) == Decimal(refunds["duty_usd"])
+    assert sum(Decimal(entry["duty_usd"]) for entry in refunds["entries"]) == Decimal(
+        refunds["duty_usd"]
+    )
+    first_layer = refunds["entries"][0]["lines"][0]
+    assert isinstance(first_layer["duty_usd"], str) and first_layer["code"].startswith("9903.01.")
+
+
+@pytest.fixture(scope="module")
+def refund_csv(portal):
+    return refund_file(portal, "csv")
+
+
+def test_the_refund_csv_rows_add_up_to_the_reports_totals(refund_csv, refunds):
+    name = "ieepa-refunds-2025-09-18-2026-01-08.csv"
+    assert refund_csv.headers["content-disposition"] == f'attachment; filename="{name}"'
+    rows = list(csv.DictReader(io.StringIO(refund_csv.text)))
+    assert sum(Decimal(row["IEEPA Duty USD (block 34)"]) for row in rows) == Decimal(
+        refunds["duty_usd"]
+    )
+    assert sum(Decimal(row["Entered Value USD (block 32)"]) for row in rows) == Decimal(
+        refunds["entered_value_usd"]
+    )
+
+
+def test_the_portal_and_the_cli_write_the_same_refund_file(portal, refund_csv):
+    context, _, _ = portal
+    from_audit = ieepa_refunds(context, date(2025, 9, 18), date(2026, 1, 8))
+    assert refund_csv.text == to_csv(from_audit)
+
+
+def test_the_refund_totals_csv_ends_with_the_grand_total(portal, refunds):
+    response = refund_file(portal, "totals.csv")
+    assert response.headers["content-disposition"].endswith('-2026-01-08-totals.csv"')
+    *entries, grand = list(csv.reader(io.StringIO(response.text)))[1:]
+    assert [row[2] for row in entries] == [e["invoice_number"] for e in refunds["entries"]]
+    assert (grand[0], Decimal(grand[-1])) == (GRAND_TOTAL, Decimal(refunds["duty_usd"]))
+
+
+def test_the_refund_workbook_opens_and_holds_every_line_and_the_totals(portal, refunds):
+    response = refund_file(portal, "xlsx")
+    assert response.headers["content-disposition"].endswith('-2026-01-08.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    lines, totals = book[LINES_SHEET], book[TOTALS_SHEET]
+    component_lines = {
+        (entry["invoice_number"], layer["line_number"], layer["component"])
+        for entry in refunds["entries"]
+        for layer in entry["lines"]
+    }
+    assert lines.max_row == 1 + len(component_lines)
+    grand = totals.cell(row=totals.max_row, column=7).value
+    assert Decimal(str(grand)) == Decimal(refunds["duty_usd"])
+
+
+@pytest.mark.parametrize("path", ["/api/ieepa-refunds", "/api/ieepa-refunds/csv"])
+def test_a_refund_range_without_an_end_is_a_400_problem(portal, path):
+    _, client, _ = portal
+    response = client.get(path, params={"entry_from": "2025-09-18"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "entry_to" in response.json()["detail"]
+
+
+def test_a_refund_range_longer_than_customs_lines_allow_is_a_400(portal):
+    _, client, _ = portal
+    response = client.get(
+        "/api/ieepa-refunds", params={"entry_from": "2025-01-01", "entry_to": "2026-01-08"}
+    )
+    assert response.status_code == 400 and "1 to 366 days" in response.json()["detail"]
+
+
+def test_a_viewer_may_read_the_refund_report_and_its_files(portal):
+    _, client, issuer = portal
+    viewer = bearer(issuer, "viewer")
+    one_day = {"entry_from": "2025-09-18", "entry_to": "2025-09-18"}
+    report = client.get("/api/ieepa-refunds", params=one_day, headers=viewer)
+    assert report.status_code == 200 and report.json()["entry_count"] == 1
+    workbook = client.get("/api/ieepa-refunds/xlsx", params=one_day, headers=viewer)
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+
+
+def test_the_refunds_page_shows_the_report_and_links_the_api_files(portal):
+    _, client, _ = portal
+    page = client.get("/refunds", params={"entry_from": "2025-09-18", "entry_to": "2025-09-25"})
+    assert page.status_code == 200
+    assert "SFW-2508-0147" in page.text and "NSW-2509-0291" in page.text
+    assert "9903.01.24" in page.text  # fentanyl's Chapter 99 number
+    dates = "entry_from=2025-09-18&amp;entry_to=2025-09-25"
+    links = [
+        f'href="/web/api/ieepa-refunds/{file}?{dates}"' for file in ("csv", "totals.csv", "xlsx")
+    ]
+    assert all(link in page.text for link in links)
+    totals = client.get(
+        "/web/api/ieepa-refunds/totals.csv",
+        params={"entry_from": "2025-09-18", "entry_to": "2025-09-25"},
+    )
+    grand = list(csv.reader(io.StringIO(totals.text)))[-1]
+    assert f"<strong>{Decimal(grand[-1]):,.2f}</strong>" in page.text
+    half = client.get("/refunds", params={"entry_from": "2025-09-18"})
+    assert "choose both entry dates" in half.text
 
 
 def test_extracts_with_counts_quality_findings_and_rejection_reports(portal):

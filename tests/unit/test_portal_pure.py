@@ -1,10 +1,13 @@
 """The portal's pure parts: roles and permissions, calculation state, cursors, the dev-login
-guard, and what the projection makes of a calculation that replaces another."""
+guard, what the projection makes of a calculation that replaces another, and a customs line read
+back from the read model."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
+from contracts.datasets import DutyLayer
 from contracts.envelope import new_envelope
 from contracts.events import CustomsLinesGeneratedV1, CustomsTotalsV1, ExtractRejectedV1, ObjectRef
 from entrypoints.errors import UsageError
@@ -12,9 +15,11 @@ from entrypoints.portal_cli import refuse_unless_emulator
 from services.portal import line_items, projection
 from services.portal.api.roles import Permission, Principal, Role
 from services.portal.changes import AddToSets
+from services.portal.codec import from_dynamo, to_dynamo
 from services.portal.errors import InvalidCursor
 from services.portal.paging import decode_cursor, encode_cursor
 from services.portal.queries import calculation_state
+from tests.unit.test_comparison_matching import customs_line
 
 SHA = "a" * 64
 
@@ -158,3 +163,25 @@ def test_a_customs_line_is_kept_as_its_lookups_and_one_json_text_and_read_back_w
         **{name: value for name, value in dumped.items() if value is not None},
     }
     assert view["entered_value_usd"] == "10"  # amounts stay text
+
+
+def test_a_customs_line_read_back_from_the_read_model_is_the_line_projected():
+    fentanyl = DutyLayer(
+        program="IEEPA-FENTANYL",
+        code="9903.01.24",
+        rate_pct=Decimal("20"),
+        duty_usd=Decimal("1332.00"),
+    )
+    line = customs_line(
+        entered_value_usd=Decimal("6660.00"),
+        duty_layers=(fentanyl,),
+        customer_match_score=Decimal("0.970"),
+    )
+    stored = line_items.line_view(from_dynamo(to_dynamo(line_items.line_item(line))))
+    assert "line_key" in stored and "manufacturer_id" not in stored  # None is not stored
+    back = line_items.customs_line(stored)
+    assert back == line
+    assert (str(back.entered_value_usd), str(back.duty_layers[0].duty_usd)) == (
+        "6660.00",
+        "1332.00",
+    )

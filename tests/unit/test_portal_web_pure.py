@@ -1,6 +1,5 @@
 """The pages' pure parts: the freshness badge's verdict, amounts as pages write them, the
-customs-lines filter read from a form, the IEEPA refund rows and the quality findings per
-material."""
+customs-lines filter read from a form and the quality findings per material."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +11,6 @@ from services.portal.web.formats import money, when
 from services.portal.web.freshness import Level, ago, freshness
 from services.portal.web.lines import line_filter
 from services.portal.web.quality import by_material
-from services.portal.web.refunds import per_program, refund_rows
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
@@ -88,31 +86,6 @@ def test_a_form_date_that_is_not_a_date_is_refused_with_its_name():
 def test_empty_form_fields_filter_nothing():
     wanted = line_filter({"entry_from": "", "po": "4500018433", "hts": ""})
     assert wanted.attributes() == {"po_number": "4500018433"}
-
-
-def test_refund_rows_are_the_ieepa_layers_that_paid_duty():
-    line = {
-        "entry_date": "2025-09-18",
-        "invoice_number": "SFW-2508-0147",
-        "duty_layers": [
-            {"program": "MFN", "code": "9403200080", "rate_pct": "0", "duty_usd": "0.00"},
-            {
-                "program": "IEEPA-FENTANYL",
-                "code": "9903.01.24",
-                "rate_pct": "20",
-                "duty_usd": "1332.00",
-            },
-            {
-                "program": "IEEPA-RECIPROCAL",
-                "code": "9903.01.33",
-                "rate_pct": "0",
-                "duty_usd": "0.00",
-            },
-        ],
-    }
-    rows = refund_rows([line])
-    assert [(row["program"], row["duty_usd"]) for row in rows] == [("IEEPA-FENTANYL", "1332.00")]
-    assert per_program(rows + rows) == {"IEEPA-FENTANYL": 2664}
 
 
 STEEL_BASE = "000000000010004711"

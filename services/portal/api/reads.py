@@ -8,8 +8,9 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
-from services.portal import actions
+from services.portal import actions, refunds
 from services.portal.api.backend import Backend
 from services.portal.api.roles import Permission, Principal
 from services.portal.api.security import Guard
@@ -123,6 +124,32 @@ def router(backend: Backend, guard: Guard) -> APIRouter:
             calc_id=calc_id,
         )
         return page_body(queries.customs_lines(wanted, limit=limit, cursor=cursor))
+
+    @api.get("/ieepa-refunds", summary="the IEEPA refund report of an entry-date range")
+    def ieepa_refunds(entry_from: date, entry_to: date) -> dict[str, Any]:
+        """Per entry that paid IEEPA its lines (program, Chapter 99 number, rate, duty), totals
+        per program and overall, from the current customs lines; both dates are required."""
+        return refunds.report_document(refunds.ieepa_report(queries, entry_from, entry_to))
+
+    @api.get(
+        "/ieepa-refunds/{file}",
+        summary="the refund report's lines CSV, totals CSV or workbook, as the CLI writes them",
+        response_class=Response,
+    )
+    def ieepa_refund_file(
+        file: refunds.RefundFileName, entry_from: date, entry_to: date
+    ) -> Response:
+        """The file itself, not a presigned URL: a URL needs the file in S3 first, and the API's
+        role writes no prefix but manual uploads (`contracts.topology`, `portal_api`). Behind
+        API Gateway and Lambda an answer is at most 6 MB: ask for a shorter range beyond that."""
+        report = refunds.ieepa_report(queries, entry_from, entry_to)
+        found = refunds.refund_file(report, file)
+        disposition = f'attachment; filename="{found.name}"'
+        return Response(
+            found.body,
+            media_type=found.media_type,
+            headers={"Content-Disposition": disposition},
+        )
 
     @api.get("/extracts", summary="extracts received, newest first, with accepted/rejected counts")
     def extracts(

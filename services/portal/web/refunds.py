@@ -1,54 +1,21 @@
-"""IEEPA refunds: for an entry-date range, every component line that paid an IEEPA program,
-with its Chapter 99 number, rate and duty, the totals per program, and the same rows as CSV."""
+"""IEEPA refunds: for an entry-date range, per entry that paid IEEPA its invoice, PO, CALC-ID and
+lines (program, Chapter 99 number, rate, duty), the totals per program and overall, and the three
+files of `ior report ieepa-refunds` to download — the report `/api/ieepa-refunds` answers too.
+The download links are that API's routes under `/web/api`, where the session counts."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections import defaultdict
-from decimal import Decimal
-
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
+from contracts.ieepa_refunds import IeepaRefundReport
 from services.portal.api.roles import Principal
 from services.portal.errors import InvalidQuery
-from services.portal.paging import MAX_PAGE, View
-from services.portal.queries import LineFilter
+from services.portal.refunds import ieepa_report
 from services.portal.web.lines import line_filter
 from services.portal.web.site import Site
 
-IEEPA_PREFIX = "IEEPA"
-COLUMNS = (
-    "entry_date",
-    "port_of_entry",
-    "invoice_number",
-    "line_number",
-    "component",
-    "hts_code",
-    "entered_value_usd",
-    "program",
-    "code",
-    "rate_pct",
-    "duty_usd",
-)
-
-
-def refund_rows(lines: list[View]) -> list[dict[str, str]]:
-    """A row per IEEPA duty layer of a line that paid it."""
-    rows = []
-    for line in lines:
-        for layer in line.get("duty_layers", ()):
-            if layer["program"].startswith(IEEPA_PREFIX) and Decimal(layer["duty_usd"]):
-                rows.append({name: str(line.get(name, "")) for name in COLUMNS} | layer)
-    return sorted(rows, key=lambda row: (row["entry_date"], row["invoice_number"]))
-
-
-def per_program(rows: list[dict[str, str]]) -> dict[str, Decimal]:
-    sums: dict[str, Decimal] = defaultdict(Decimal)
-    for row in rows:
-        sums[row["program"]] += Decimal(row["duty_usd"])
-    return dict(sorted(sums.items()))
+DATES = ("entry_from", "entry_to")
 
 
 def router(site: Site) -> APIRouter:
@@ -56,46 +23,21 @@ def router(site: Site) -> APIRouter:
     reader = Depends(site.signed_in())
     queries = site.backend.queries
 
-    def rows_for(wanted: LineFilter) -> list[dict[str, str]]:
-        lines: list[View] = []
-        cursor = None
-        while True:
-            page = queries.customs_lines(wanted, limit=MAX_PAGE, cursor=cursor)
-            lines += page.items
-            cursor = page.next_cursor
-            if cursor is None:
-                return refund_rows(lines)
-
-    def asked(request: Request) -> dict[str, str]:
-        return {name: request.query_params.get(name, "") for name in ("entry_from", "entry_to")}
+    def report_of(asked: dict[str, str]) -> IeepaRefundReport:
+        wanted = line_filter(asked)
+        if wanted.entry_from is None or wanted.entry_to is None:
+            raise InvalidQuery("choose both entry dates, from and to")
+        return ieepa_report(queries, wanted.entry_from, wanted.entry_to)
 
     @pages.get("/refunds", response_class=HTMLResponse)
     def refunds(request: Request, principal: Principal = reader) -> HTMLResponse:
-        dates = asked(request)
-        context: dict[str, object] = {"asked": dates, "rows": None, "error": None}
-        if all(dates.values()):
+        asked = {name: request.query_params.get(name, "").strip() for name in DATES}
+        context: dict[str, object] = {"asked": asked, "report": None, "error": None}
+        if any(asked.values()):
             try:
-                rows = rows_for(line_filter(dates))
+                context["report"] = report_of(asked)
             except InvalidQuery as refused:
                 context["error"] = str(refused)
-            else:
-                total = sum((Decimal(row["duty_usd"]) for row in rows), Decimal(0))
-                context |= {"rows": rows, "programs": per_program(rows), "total": total}
-        return site.render(request, principal, "refunds.html", columns=COLUMNS, **context)
-
-    @pages.get("/refunds.csv")
-    def refunds_csv(request: Request, principal: Principal = reader) -> Response:
-        dates = asked(request)
-        rows = rows_for(line_filter(dates))
-        text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        name = f"ieepa-refunds-{dates['entry_from']}-{dates['entry_to']}.csv"
-        return Response(
-            text.getvalue(),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return site.render(request, principal, "refunds.html", **context)
 
     return pages

@@ -4,7 +4,8 @@ One row per component line that paid IEEPA, its entered value once and each IEEP
 Chapter 99 number, rate and duty side by side, so that every column adds up without counting a
 line twice. Entry totals and the grand total are a table of their own (the "Totals" sheet, the
 `-totals.csv` file), never rows between the lines. Headers name the CBP Form 7501 block the
-value is declared in, where there is one.
+value is declared in, where there is one. `ior report ieepa-refunds` and the portal (its
+`/refunds` page and `/api/ieepa-refunds/…`) write the same files through this module.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import xlsxwriter
 
-from entrypoints.reports import IeepaEntry, IeepaLine, IeepaRefundReport
+from contracts.ieepa_refunds import IeepaEntry, IeepaLine, IeepaRefundReport
 
 LINES_SHEET, TOTALS_SHEET = "IEEPA refund lines", "Totals"
 GRAND_TOTAL = "Grand total"

@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 
 from contracts.datasets import Component, DutyLayer
-from entrypoints.ieepa_refund_files import (
+from contracts.ieepa_refund_files import (
     GRAND_TOTAL,
     LINES_SHEET,
     TOTALS_SHEET,
@@ -16,7 +16,7 @@ from entrypoints.ieepa_refund_files import (
     to_xlsx,
     totals_to_csv,
 )
-from entrypoints.reports import build_ieepa_report
+from contracts.ieepa_refunds import build_ieepa_report
 from tests.unit.test_comparison_matching import customs_line
 
 D = Decimal
@@ -180,3 +180,13 @@ def test_excel_columns_are_wide_enough_and_money_has_two_decimals():
     assert sheet.column_dimensions["A"].width >= 12  # a date, not ###
     assert sheet.cell(row=2, column=9).number_format == "#,##0.00"
     assert sheet.freeze_panes == "A2"
+
+
+def test_duty_by_program_adds_up_to_the_report_duty():
+    lines = sample_lines() + sample_lines(invoice="NSW-2509-0291", entry=date(2025, 9, 25))
+    report = build_ieepa_report(lines, None, None)
+    assert report.duty_by_program == {
+        "IEEPA-FENTANYL": D("8880.00"),
+        "IEEPA-RECIPROCAL": D("1332.00"),
+    }
+    assert sum(report.duty_by_program.values()) == report.duty_usd
