@@ -5,6 +5,7 @@ import json
 from decimal import InvalidOperation
 
 import pytest
+import structlog
 from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
@@ -17,6 +18,7 @@ from contracts.envelope import new_envelope
 from contracts.events import AlertRaisedV1, Severity
 from contracts.feeds import Zemm004Record
 from contracts.topology import ALERT_RAISED
+from services.runtime import metrics
 from services.runtime.errors import AlreadyInProgress, TransientAwsError
 from services.runtime.logging import configure_logging
 from services.runtime.messaging.idempotency import Claim
@@ -228,11 +230,23 @@ def test_message_meeting_a_live_lease_is_sent_again_after_the_lease_never_dead_l
     assert deferrals.sent == [("m1", 42)] and dead_letters.sent == []
 
 
+@pytest.fixture
+def logging_configured_for_the_test():
+    """configure_logging binds the streams of the moment, here pytest's captured ones, which
+    are closed after the test: put back what the tests after this one log and count through."""
+    config, stream = structlog.get_config(), metrics._writer.stream
+    yield
+    structlog.configure(**config)
+    metrics._writer.stream = stream
+
+
 def metric_records(output: str) -> list[dict]:
     return [record for line in output.splitlines() if "_aws" in (record := json.loads(line))]
 
 
-def test_metrics_are_emitted_when_the_log_level_drops_info_lines(capsys):
+def test_metrics_are_emitted_when_the_log_level_drops_info_lines(
+    capsys, logging_configured_for_the_test
+):
     configure_logging("WARNING")
     proc, _ = processor(lambda payload: [])
     assert proc.process(first_receive()) is Outcome.DONE
@@ -240,7 +254,9 @@ def test_metrics_are_emitted_when_the_log_level_drops_info_lines(capsys):
     assert (record["service"], record["type"], record["Processed"]) == ("test", EVENT_TYPE, 1)
 
 
-def test_every_published_event_is_counted_by_service_and_type(capsys):
+def test_every_published_event_is_counted_by_service_and_type(
+    capsys, logging_configured_for_the_test
+):
     configure_logging("WARNING")
     alert = new_envelope(
         AlertRaisedV1(severity=Severity.ERROR, service="test", title="t", detail="d"),
