@@ -23,7 +23,7 @@ from services.portal import keys
 from services.portal.codec import from_dynamo, to_dynamo
 from services.portal.errors import InvalidQuery
 from services.portal.line_items import line_view
-from services.portal.paging import Page, View, decode_cursor, encode_cursor, take
+from services.portal.paging import MAX_PAGE, Page, View, decode_cursor, encode_cursor, take
 from services.portal.projection import SUPERSEDED_INVOICES
 
 if TYPE_CHECKING:
@@ -134,6 +134,16 @@ class PortalQueries:
             )
         days = self._by_days(wanted, position, limit)
         return _page(*take(days, limit, _LINE_KEY, wanted.keeps))
+
+    def every_customs_line(self, wanted: LineFilter) -> Iterator[View]:
+        """Every matching line, read a page of `MAX_PAGE` at a time (for totals and reports)."""
+        cursor: str | None = None
+        while True:
+            page = self.customs_lines(wanted, limit=MAX_PAGE, cursor=cursor)
+            yield from page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                return
 
     def _by_days(
         self, wanted: LineFilter, position: dict[str, Any] | None, page_size: int

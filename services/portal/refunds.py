@@ -19,7 +19,6 @@ from contracts.datasets import CustomsLineV1
 from contracts.ieepa_refund_files import to_csv, to_xlsx, totals_to_csv
 from contracts.ieepa_refunds import IeepaRefundReport, build_ieepa_report
 from services.portal.line_items import customs_line
-from services.portal.paging import MAX_PAGE
 from services.portal.queries import LineFilter, PortalQueries
 
 RefundFileName = Literal["csv", "totals.csv", "xlsx"]
@@ -69,14 +68,8 @@ def report_document(report: IeepaRefundReport) -> dict[str, Any]:
 
 
 def _current_lines(queries: PortalQueries, wanted: LineFilter) -> Iterator[CustomsLineV1]:
-    """Every matching line, read a page at a time (the builder keeps only those paying IEEPA)."""
-    cursor: str | None = None
-    while True:
-        page = queries.customs_lines(wanted, limit=MAX_PAGE, cursor=cursor)
-        yield from (customs_line(view) for view in page.items)
-        cursor = page.next_cursor
-        if cursor is None:
-            return
+    """Every matching line (the builder keeps only those paying IEEPA)."""
+    return (customs_line(view) for view in queries.every_customs_line(wanted))
 
 
 def _plain(value: Any) -> Any:

@@ -6,11 +6,14 @@ from dataclasses import replace
 
 import pytest
 import urllib3
+from fastapi.testclient import TestClient
 
 from services.runtime.context import RuntimeContext
 from services.runtime.operations import provision
 from services.runtime.operations.emulator import embedded_emulator
 from services.runtime.settings import Settings
+from tests.oidc_issuer import InTestIssuer
+from tests.portal_app import portal_client
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +60,16 @@ def fresh_context(emulator: str) -> RuntimeContext:
     context = RuntimeContext.from_settings(settings)
     provision.apply(context.clients)
     return context
+
+
+@pytest.fixture
+def issuer() -> InTestIssuer:
+    """An OIDC issuer in the test: its own keys, JWKS and tokens."""
+    return InTestIssuer()
+
+
+@pytest.fixture
+def client(context: RuntimeContext, issuer: InTestIssuer) -> Iterator[TestClient]:
+    """The portal's app on a fresh provisioned emulator, trusting `issuer`."""
+    with portal_client(context, issuer) as test_client:
+        yield test_client

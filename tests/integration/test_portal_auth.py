@@ -7,21 +7,9 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from services.runtime.operations.replay import ReplayMethod
-from tests.oidc_issuer import InTestIssuer
-from tests.portal_app import bearer, portal_client
+from tests.portal_app import bearer
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def issuer():
-    return InTestIssuer()
-
-
-@pytest.fixture
-def client(context, issuer):
-    with portal_client(context, issuer) as test_client:
-        yield test_client
 
 
 def assert_problem(response, status):

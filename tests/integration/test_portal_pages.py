@@ -4,21 +4,9 @@ with problem+json under the same app."""
 
 import pytest
 
-from tests.oidc_issuer import InTestIssuer
-from tests.portal_app import bearer, portal_client
+from tests.portal_app import bearer
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def issuer():
-    return InTestIssuer()
-
-
-@pytest.fixture
-def client(context, issuer):
-    with portal_client(context, issuer) as test_client:
-        yield test_client
 
 
 def test_a_page_without_a_session_sends_the_browser_to_sign_in_and_back(client):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -57,15 +58,8 @@ def router(site: Site) -> APIRouter:
     reader = Depends(site.signed_in())
 
     def all_lines(wanted: LineFilter) -> tuple[list[View], bool]:
-        found: list[View] = []
-        cursor = None
-        while len(found) < TOTALS_CAP:
-            page = queries.customs_lines(wanted, limit=MAX_PAGE, cursor=cursor)
-            found += page.items
-            cursor = page.next_cursor
-            if cursor is None:
-                return found, False
-        return found, True
+        found = list(islice(queries.every_customs_line(wanted), TOTALS_CAP + 1))
+        return found[:TOTALS_CAP], len(found) > TOTALS_CAP
 
     @pages.get("/customs-lines", response_class=HTMLResponse)
     def customs_lines(
