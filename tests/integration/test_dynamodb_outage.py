@@ -14,8 +14,10 @@ production the deferrals go on doubling to one a minute within `IOR_TRANSIENT_RE
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,7 +30,12 @@ from services.runtime.messaging.dead_letters import DeadLetters
 from services.runtime.messaging.deferrals import Deferrals
 from services.runtime.messaging.events import event_decoder
 from services.runtime.messaging.idempotency import IdempotencyStore, Status
-from services.runtime.messaging.messages import ConsumedEvent, InboundMessage, ServiceApp
+from services.runtime.messaging.messages import (
+    ConsumedEvent,
+    Handler,
+    InboundMessage,
+    ServiceApp,
+)
 from services.runtime.messaging.processor import HeldClaim, MessageProcessor, Outcome
 from services.runtime.messaging.publisher import message_attributes
 from services.runtime.messaging.worker import QueueWorker
@@ -51,6 +58,21 @@ class CountingProcessor(MessageProcessor):
     def process(self, message: InboundMessage, held: HeldClaim | None = None) -> Outcome:
         self.attempts += 1
         return super().process(message, held)
+
+
+class SlowRenewals(MessageProcessor):
+    """Work that lasts five heartbeats, with lease renewals that hang for four (DynamoDB not
+    answering, botocore retrying), longer than the visibility one beat extends."""
+
+    attempts = 0
+
+    def renew(self, held: HeldClaim) -> None:
+        time.sleep(4)
+
+    def process(self, message: InboundMessage, held: HeldClaim | None = None) -> Outcome:
+        self.attempts += 1
+        time.sleep(5)
+        return Outcome.DONE
 
 
 class WritesThenLosesDynamoDB:
@@ -88,10 +110,13 @@ def through(proxy: LoopbackProxy, settings: Settings) -> Settings:
     )
 
 
-def audit_processor(context: RuntimeContext, handler: WritesThenLosesDynamoDB) -> CountingProcessor:
+P = TypeVar("P", bound=MessageProcessor)
+
+
+def audit_processor(context: RuntimeContext, handler: Handler, kind: type[P]) -> P:
     queue = TOPOLOGY.queue(QUEUE_AUDIT)
     app = ServiceApp("audit", event_decoder("audit", context.claim_checks), {ALERT_RAISED: handler})
-    return CountingProcessor(
+    return kind(
         app,
         context.idempotency,
         context.publisher,
@@ -127,7 +152,7 @@ def test_a_dynamodb_outage_mid_message_is_ridden_out_and_the_message_completed(
 ):
     proxied = RuntimeContext.from_settings(through(proxy, settings))
     handler = WritesThenLosesDynamoDB(proxied, proxy)
-    processor = audit_processor(proxied, handler)
+    processor = audit_processor(proxied, handler, CountingProcessor)
     envelope = alert_envelope("outage")
     attributes = message_attributes(envelope)
     context.clients.sqs.send_message(
@@ -158,3 +183,25 @@ def test_a_dynamodb_outage_mid_message_is_ridden_out_and_the_message_completed(
     assert "Item" in written and handler.calls == 2
     assert messages_in(context, AUDIT_DLQ) == 0
     assert messages_in(context, QUEUE_AUDIT) == 0
+
+
+def test_a_lease_renewal_that_hangs_does_not_let_the_message_reappear_while_it_is_worked_on(
+    context, settings
+):
+    processor = audit_processor(context, lambda event: [], SlowRenewals)
+    envelope = alert_envelope("slow renewals")
+    queue_url = context.names.queue_url(QUEUE_AUDIT)
+    context.clients.sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody=envelope.to_json(),
+        MessageAttributes=dict(message_attributes(envelope)),
+    )
+    worker = QueueWorker("audit", queue_url, processor, settings)
+    thread, loop, stop = running(worker)
+    try:
+        wait_for(lambda: processor.attempts == 1 and messages_in(context, QUEUE_AUDIT) == 0, 30)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=30)
+        loop.close()
+    assert processor.attempts == 1

@@ -94,18 +94,33 @@ class QueueWorker:
             await sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=receipt)
 
     async def _heartbeat(self, sqs: Any, receipt: str, held: HeldClaim) -> None:
+        """Every beat keeps the message invisible, whatever the lease renewal is doing: a renewal
+        stuck in DynamoDB's retries (an outage) must not let the message reappear to another slot
+        while its work goes on, which would run it twice and leave a second deferred copy."""
         interval = self._settings.visibility_heartbeat_seconds
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await sqs.change_message_visibility(
-                    QueueUrl=self._queue_url,
-                    ReceiptHandle=receipt,
-                    VisibilityTimeout=min(_MAX_VISIBILITY_SECONDS, interval * 3),
-                )
-                await asyncio.to_thread(self._processor.renew, held)
-            except Exception as exc:  # the next beat tries again; the work itself goes on
-                log.warning("worker.heartbeat_failed", service=self.service, error=str(exc))
+        renewal: asyncio.Task[None] | None = None
+        try:
+            while True:
+                await asyncio.sleep(interval)
+                try:
+                    await sqs.change_message_visibility(
+                        QueueUrl=self._queue_url,
+                        ReceiptHandle=receipt,
+                        VisibilityTimeout=min(_MAX_VISIBILITY_SECONDS, interval * 3),
+                    )
+                except Exception as exc:  # the next beat tries again; the work itself goes on
+                    log.warning("worker.heartbeat_failed", service=self.service, error=str(exc))
+                if renewal is None or renewal.done():
+                    renewal = asyncio.create_task(self._renew(held))
+        finally:
+            if renewal is not None:
+                renewal.cancel()
+
+    async def _renew(self, held: HeldClaim) -> None:
+        try:
+            await asyncio.to_thread(self._processor.renew, held)
+        except Exception as exc:  # the next beat tries again; the lease outlives a few misses
+            log.warning("worker.lease_renewal_failed", service=self.service, error=str(exc))
 
     async def _release(self, sqs: Any, messages: list[dict[str, Any]]) -> None:
         for raw in messages:
