@@ -1,6 +1,7 @@
 """The portal's public address: a CloudFront distribution in front of its HTTP API.
 
-Nothing is cached but the static files: every other request reaches the app with its cookies,
+Nothing is cached but the static files (their paths name their content, see
+`services/portal/web/assets.py`, so a deploy is seen at once): every other request reaches the app with its cookies,
 query string and Authorization header, since the app decides on each one. API Gateway answers
 only to its own host name, so the viewer's Host header stays behind. The distribution's own
 `*.cloudfront.net` name and certificate serve; a custom domain would need an ACM certificate in

@@ -4,6 +4,7 @@ with problem+json under the same app."""
 
 import pytest
 
+from services.portal.web.assets import VERSION
 from tests.portal_app import bearer
 
 pytestmark = pytest.mark.integration
@@ -58,9 +59,17 @@ def test_an_operator_sees_upload_in_the_navigation_and_a_viewer_does_not(client,
     assert 'href="/upload"' not in client.get("/", headers=bearer(issuer, "viewer")).text
 
 
-def test_static_files_are_served_by_the_app(client):
-    answer = client.get("/static/portal.js")
+def test_static_files_are_served_by_the_app_under_their_content_version_for_a_year(client, issuer):
+    page = client.get("/", headers=bearer(issuer, "viewer")).text
+    script = f"/static/{VERSION}/portal.js"
+    assert f'src="{script}"' in page and f'href="/static/{VERSION}/portal.css"' in page
+    answer = client.get(script)
     assert answer.status_code == 200 and "X-CSRF-Token" in answer.text
+    assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # A page of the previous deploy still gets the files; a missing file is a 404, not cached.
+    assert client.get("/static/0123456789ab/portal.css").status_code == 200
+    missing = client.get(f"/static/{VERSION}/nothing.js")
+    assert missing.status_code == 404 and "cache-control" not in missing.headers
 
 
 def test_today_reloads_itself_every_minute_and_other_pages_do_not(client, issuer):

@@ -1,5 +1,6 @@
 """The pages' pure parts: the freshness badge's verdict, amounts as pages write them, the
-customs-lines filter read from a form and the quality findings per material."""
+customs-lines filter read from a form, the quality findings per material and the static files'
+version."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,6 +8,7 @@ import pytest
 
 from contracts.feeds import FEEDS
 from services.portal.errors import InvalidQuery
+from services.portal.web.assets import content_version
 from services.portal.web.formats import money, when
 from services.portal.web.freshness import Level, ago, freshness
 from services.portal.web.lines import line_filter
@@ -143,3 +145,12 @@ def test_materials_with_an_error_come_first_and_a_finding_repeated_on_lines_is_l
 
 def test_a_report_whose_findings_name_no_material_has_no_material_rows():
     assert by_material([quality_finding("customer-unmatched", 0)]) == []
+
+
+def test_the_static_files_version_changes_with_any_file_and_only_then(tmp_path):
+    (tmp_path / "portal.css").write_text("body {}")
+    (tmp_path / "portal.js").write_text("const API = '/web/api';")
+    first = content_version(tmp_path)
+    assert content_version(tmp_path) == first and len(first) == 12
+    (tmp_path / "portal.js").write_text("const API = '/web/api'; // changed")
+    assert content_version(tmp_path) != first

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from services.portal.api.backend import Backend
 from services.portal.api.security import Guard
@@ -17,14 +16,15 @@ from services.portal.web import (
     today,
     upload,
 )
-from services.portal.web.site import HERE, Site, show_errors_as_pages, templates
+from services.portal.web.assets import MOUNT_PATH, VersionedStaticFiles
+from services.portal.web.site import Site, show_errors_as_pages, templates
 
 PAGES = (today, lines, comparison, quality, refunds, upload, audit, operations)
 
 
 def install(app: FastAPI, backend: Backend, guard: Guard) -> None:
     site = Site(backend, guard, templates())
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount(MOUNT_PATH, VersionedStaticFiles(), name="static")
     for page in PAGES:
         app.include_router(page.router(site))
     show_errors_as_pages(app, site.templates)

@@ -28,6 +28,7 @@ from services.portal.api.problems import STATUS
 from services.portal.api.roles import Permission, Principal
 from services.portal.api.security import Guard
 from services.portal.web import formats
+from services.portal.web.assets import asset_url
 from services.portal.web.freshness import Freshness, freshness
 from services.runtime.aws.queues import queue_depth
 from services.runtime.operations.dlq import service_queues
@@ -104,6 +105,7 @@ class Site:
 def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=HERE / "templates")  # autoescapes
     formats.register(found.env)
+    found.env.globals["asset_url"] = asset_url
     return found
 
 
