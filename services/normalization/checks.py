@@ -31,8 +31,9 @@ from contracts.feeds import (
     Zfmior003Record,
     Zsdr002Record,
 )
+from contracts.quality_rules import Rule
 from services.normalization.customer_matching import CustomerMatch
-from services.normalization.quality import Issue, Rule, about_material
+from services.normalization.quality import Issue, about_material
 
 _HTS_NUMBER = re.compile(r"\d{10}")
 ANY = "*"

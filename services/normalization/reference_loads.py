@@ -15,10 +15,11 @@ import structlog
 
 from contracts.events import ExtractAcceptedV1, ReferenceUpdatedV1
 from contracts.feeds import FeedRecord
+from contracts.quality_rules import Rule
 from contracts.reference_batch import FeedSync
 from contracts.topology import SNAPSHOT_TABLES
 from services.normalization.outcome import LoadOutcome
-from services.normalization.quality import Finding, Rule
+from services.normalization.quality import Finding
 from services.normalization.records import Indexed
 from services.normalization.reference_rows import REFERENCE_FEEDS
 from services.runtime.aws.reference_store import ReferenceStore

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from contracts.events import Severity
-from services.normalization.quality import Finding, Rule
+from contracts.quality_rules import Rule
+from services.normalization.quality import Finding
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import pytest
 from contracts.datasets import NormalizedInvoiceLine, TariffRuleRow
 from contracts.events import ExtractAcceptedV1, ObjectRef
 from contracts.feeds import Zemm004Record, Zemm007Record, Zsdr010Record
+from contracts.quality_rules import Rule
 from contracts.reference_batch import FeedSync
 from services.normalization.config import NormalizationConfig
 from services.normalization.customer_matching import CustomerMatcher
@@ -19,7 +20,7 @@ from services.normalization.dataset_files import parquet_partitions
 from services.normalization.errors import AcceptedRecordsUnreadable
 from services.normalization.invoices import normalize_invoices
 from services.normalization.po_reference import po_reference_rows
-from services.normalization.quality import Finding, Issue, Rule
+from services.normalization.quality import Finding, Issue
 from services.normalization.records import parse_records
 from services.normalization.reference_loads import ReferenceLoader
 from services.normalization.reference_rows import REFERENCE_FEEDS

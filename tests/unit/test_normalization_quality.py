@@ -7,6 +7,7 @@ import pytest
 
 from contracts.datasets import MatchStatus, PackagingRow
 from contracts.events import Severity
+from contracts.quality_rules import Rule
 from contracts.reference_batch import ReferenceBatch
 from contracts.topology import TABLE_HTS_CODES, TABLE_PRODUCT_MASTER, TABLE_TARIFF_RULES
 from services.normalization.checks import (
@@ -16,7 +17,6 @@ from services.normalization.checks import (
 )
 from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.invoices import normalize_invoices, rejected_lines, value_usd
-from services.normalization.quality import Rule
 from tests.unit.test_normalization_factories import (
     BASE,
     SAMPLE_CUSTOMERS,

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from contracts.quality_rules import DUTY_RISKS
 from services.portal.api.roles import Principal
 from services.portal.errors import NotFound
 from services.portal.web.documents import read_json
@@ -18,13 +19,6 @@ from services.portal.web.site import Site
 
 LISTED = 100
 ERROR = "error"
-# The findings that make a material's duty wrong most often, by the rule names of DOMAIN.md §2,
-# with the words the page shows them in.
-DUTY_RISKS = {
-    "no-weight-record-valid-at-entry-date": "missing weight",
-    "metal-origin-country-missing": "metal without origin countries",
-    "hts-expires-soon": "HTS expiring",
-}
 
 
 @dataclass(frozen=True)
