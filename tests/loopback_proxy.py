@@ -2,7 +2,9 @@
 
 `stop()` closes the listening socket and every open connection, so clients meet refused and
 dropped connections exactly as when a real endpoint goes away; `start()` listens again on the
-same port, so clients that kept the URL reconnect.
+same port, so clients that kept the URL reconnect. With `bytes_per_second` each connection
+carries at most that many bytes a second each way: a slow network, so that work which moves data
+takes as long on a fast machine as on a slow one.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 
 
 class LoopbackProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(
+        self, target_host: str, target_port: int, bytes_per_second: int | None = None
+    ) -> None:
         self._target = (target_host, target_port)
+        self._rate = bytes_per_second
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._listener: socket.socket | None = None
@@ -69,9 +75,13 @@ class LoopbackProxy:
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        # A tenth of a second's worth at a time, so a limited rate is smooth, not bursts.
+        step = 65536 if self._rate is None else max(1, self._rate // 10)
         with contextlib.suppress(OSError):
-            while chunk := source.recv(65536):
+            while chunk := source.recv(step):
                 sink.sendall(chunk)
+                if self._rate is not None:
+                    time.sleep(len(chunk) / self._rate)
         with self._lock:
             for conn in (source, sink):
                 with contextlib.suppress(OSError):

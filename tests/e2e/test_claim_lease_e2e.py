@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -16,21 +18,36 @@ from services.runtime.context import RuntimeContext
 from tests.conftest import wait_for
 from tests.e2e.extracts import customer, customers_extract, customers_key
 from tests.e2e.observe import Watch, depth, distinct, of_type, put
-from tests.e2e.workers import WORKER_ENV, WorkerProcess, Workers
+from tests.e2e.workers import WORKER_ENV, Endpoints, WorkerProcess, Workers
+from tests.loopback_proxy import LoopbackProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 LEASE_SECONDS = 4
 HEARTBEAT_SECONDS = int(WORKER_ENV["IOR_VISIBILITY_HEARTBEAT_SECONDS"])
-# Customers in the extract: enough that ingesting it takes seconds, so the kill lands mid-message,
-# after a heartbeat renewed the lease (before it, the message is hidden for the queue's visibility
-# timeout, which the heartbeat shortens to a few beats).
-CUSTOMERS = 20_000
+# The workers reach S3 at this rate, so that writing the accepted records of the extract
+# (~300 KB) takes seconds on any machine, and the kill lands mid-message, after a heartbeat renewed
+# the lease (before it, the message is hidden for the queue's visibility timeout, which the
+# heartbeat shortens to a few beats). On a fast machine, ingesting even 20,000 customers at full
+# speed took less than one heartbeat, and the lease was never renewed.
+S3_BYTES_PER_SECOND = 64 * 1024
+CUSTOMERS = 2_000
 # After the kill the message is visible again within 3 heartbeats (the visibility the heartbeat
-# sets), the lease lapses within LEASE_SECONDS of the last renewal, and a deferred copy waits at
-# most one heartbeat; the rest is long-poll slack on a busy machine.
-TAKEOVER_BOUND_SECONDS = LEASE_SECONDS + 4 * HEARTBEAT_SECONDS + 10
+# sets), the lease lapses within LEASE_SECONDS of the last renewal, a deferred copy waits at most
+# one heartbeat, and the second worker reads the file at the slow rate (~4 s) before it can claim
+# it; the rest is long-poll slack on a busy machine.
+TAKEOVER_BOUND_SECONDS = LEASE_SECONDS + 4 * HEARTBEAT_SECONDS + 15
 INGESTION_DLQ = TOPOLOGY.queue(QUEUE_INGESTION).dlq_name
+
+
+@pytest.fixture
+def slow_s3(endpoints: Endpoints) -> Iterator[str]:
+    """An S3 endpoint for the workers, in front of LocalStack's, at `S3_BYTES_PER_SECOND`."""
+    aws = urlsplit(endpoints.aws)
+    proxy = LoopbackProxy(aws.hostname or "127.0.0.1", aws.port or 80, S3_BYTES_PER_SECOND)
+    proxy.start()
+    yield proxy.url
+    proxy.stop()
 
 
 def log(worker: WorkerProcess) -> str:
@@ -54,9 +71,13 @@ def renewed(context: RuntimeContext, key: str, first: dict[str, str]) -> dict[st
 
 
 def test_worker_killed_mid_message_is_completed_by_another_once_its_lease_lapses(
-    context: RuntimeContext, workers: Workers
+    context: RuntimeContext, workers: Workers, slow_s3: str
 ):
-    lease = {"IOR_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS), "IOR_WORKER_CONCURRENCY": "1"}
+    lease = {
+        "IOR_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS),
+        "IOR_WORKER_CONCURRENCY": "1",
+        "AWS_ENDPOINT_URL_S3": slow_s3,
+    }
     body = customers_extract([customer(f"{n:010d}") for n in range(CUSTOMERS)], 900)
     key = f"ingestion:ZSDR010:sha256:{hashlib.sha256(body).hexdigest()}"
     with Watch(context) as watch:
