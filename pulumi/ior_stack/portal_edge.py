@@ -1,11 +1,11 @@
 """The portal's public address: a CloudFront distribution in front of its HTTP API.
 
 Nothing is cached but the static files (their paths name their content, see
-`services/portal/web/assets.py`, so a deploy is seen at once): every other request reaches the app with its cookies,
-query string and Authorization header, since the app decides on each one. API Gateway answers
-only to its own host name, so the viewer's Host header stays behind. The distribution's own
-`*.cloudfront.net` name and certificate serve; a custom domain would need an ACM certificate in
-us-east-1, which the stack does not configure.
+`services/portal/web/assets.py`, so a deploy is seen at once): every other request reaches the
+app with its cookies, query string and Authorization header, since the app decides on each one.
+API Gateway answers only to its own host name, so the viewer's Host header stays behind. The
+distribution's own `*.cloudfront.net` name and certificate serve; a custom domain would need an
+ACM certificate in us-east-1, which the stack does not configure.
 """
 
 from __future__ import annotations
