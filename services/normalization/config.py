@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from services.normalization.checks import HTS_EXPIRY_WARNING
 from services.normalization.customer_matching import MatchThresholds
+from services.normalization.line_checks import HTS_EXPIRY_WARNING
 from services.runtime.errors import SettingsError
 
 

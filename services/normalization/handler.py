@@ -19,11 +19,11 @@ from contracts.events import AlertRaisedV1, ExtractAcceptedV1, QualityReportedV1
 from contracts.feeds import FEEDS
 from contracts.topology import BUCKET_PROCESSED
 from services.normalization import locations
-from services.normalization.checks import RECORD_CHECKS
 from services.normalization.daily_loads import DailyLoader
 from services.normalization.errors import UnsupportedFeed
 from services.normalization.outcome import LoadOutcome
 from services.normalization.quality import Finding
+from services.normalization.record_checks import RECORD_CHECKS
 from services.normalization.records import Indexed, parse_records
 from services.normalization.reference_loads import ReferenceLoader
 from services.normalization.reference_rows import REFERENCE_FEEDS

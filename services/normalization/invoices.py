@@ -22,12 +22,12 @@ from contracts.events import ExtractAcceptedV1
 from contracts.feeds import Zemm004Record
 from contracts.feeds.limits import MAX_LINE_NUMBER
 from contracts.quality_rules import Rule
-from services.normalization.checks import (
+from services.normalization.customer_matching import CustomerMatch, CustomerMatcher
+from services.normalization.line_checks import (
     HTS_EXPIRY_WARNING,
     ReferenceLookups,
     invoice_line_issues,
 )
-from services.normalization.customer_matching import CustomerMatch, CustomerMatcher
 from services.normalization.quality import Finding, Issue
 from services.normalization.records import Indexed
 

@@ -10,13 +10,10 @@ from contracts.events import Severity
 from contracts.quality_rules import Rule
 from contracts.reference_batch import ReferenceBatch
 from contracts.topology import TABLE_HTS_CODES, TABLE_PRODUCT_MASTER, TABLE_TARIFF_RULES
-from services.normalization.checks import (
-    material_record_issues,
-    product_issues,
-    weight_record_issues,
-)
 from services.normalization.customer_matching import CustomerMatcher
 from services.normalization.invoices import normalize_invoices, rejected_lines, value_usd
+from services.normalization.line_checks import product_issues
+from services.normalization.record_checks import material_record_issues, weight_record_issues
 from tests.unit.test_normalization_factories import (
     BASE,
     SAMPLE_CUSTOMERS,
@@ -95,8 +92,12 @@ def test_non_usd_line_without_exchange_rate_is_an_error():
     assert result.lines == ()
 
 
-def test_malformed_master_hts_is_an_error():
-    issues = product_issues(product(hts_code="940161401"), ENTRY, reference())
+@pytest.mark.parametrize(
+    "hts_code", ["940161401", "\uff19\uff14\uff10\uff11\uff16\uff11\uff14\uff10\uff11\uff10"]
+)
+def test_malformed_master_hts_is_an_error(hts_code):
+    # The second is 9401614010 in fullwidth digits, which `\d` would have taken for digits.
+    issues = product_issues(product(hts_code=hts_code), ENTRY, reference())
     assert Rule.HTS_MALFORMED in rules_of(issues)
 
 
