@@ -10,10 +10,11 @@ report needs no superseded map here; the audit-based one reads every calculation
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
+
+from pydantic_core import to_jsonable_python
 
 from contracts.datasets import CustomsLineV1
 from contracts.ieepa_refund_files import to_csv, to_xlsx, totals_to_csv
@@ -56,29 +57,18 @@ def refund_file(report: IeepaRefundReport, file: RefundFileName) -> RefundFile:
 
 def report_document(report: IeepaRefundReport) -> dict[str, Any]:
     """The report as JSON: amounts as their exact decimal text, dates as ISO dates."""
-    return {
-        "entry_from": _plain(report.date_from),
-        "entry_to": _plain(report.date_to),
+    document = {
+        "entry_from": report.date_from,
+        "entry_to": report.date_to,
         "entry_count": len(report.entries),
-        "entered_value_usd": _plain(report.entered_value_usd),
-        "duty_usd": _plain(report.duty_usd),
-        "duty_by_program": _plain(report.duty_by_program),
-        "entries": [_plain(asdict(entry)) for entry in report.entries],
+        "entered_value_usd": report.entered_value_usd,
+        "duty_usd": report.duty_usd,
+        "duty_by_program": report.duty_by_program,
+        "entries": report.entries,
     }
+    return cast(dict[str, Any], to_jsonable_python(document))
 
 
 def _current_lines(queries: PortalQueries, wanted: LineFilter) -> Iterator[CustomsLineV1]:
     """Every matching line (the builder keeps only those paying IEEPA)."""
     return (customs_line(view) for view in queries.every_customs_line(wanted))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {name: _plain(item) for name, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
